@@ -1,0 +1,1 @@
+"""Dagster wiring for gongkai (thin wrappers over the plain-Python stages in `gongkai`)."""
