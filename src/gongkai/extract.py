@@ -1,0 +1,104 @@
+"""One file in, the canonical reports of REPORT_SCHEMA.md out.
+
+    read (any format) -> cells -> report copies -> tables + metadata -> contract dicts
+
+Pure functions, no Dagster: the CLI, the warehouse loader and the assets all call
+`extract_file`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import Any
+
+from gongkai import PARSER_VERSION
+from gongkai.metadata import extract_metadata
+from gongkai.readers import Document, ExtractionError, read_document
+from gongkai.template import Tables, heading_section, instance_bounds, parse_tables, parsed_cells
+
+CONTRACT_KEYS = (
+    "id", "source", "region_text", "region_path", "adcode", "agency", "year", "template",
+    "table2", "table3", "table4",
+)
+_MIN_HEADINGS_FOR_REPORT = 2
+
+
+def extract_file(path: str, *, data: bytes | None = None, with_provenance: bool = False) -> list[dict[str, Any]]:
+    """All reports in one file; raises ExtractionError with a one-line reason when there are none."""
+    if data is None:
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError as exc:
+            raise ExtractionError(f"cannot read file ({exc.strerror or exc})") from None
+    document = read_document(path, data)
+    sha256 = hashlib.sha256(data).hexdigest()
+    return extract_document(document, sha256, with_provenance=with_provenance)
+
+
+def extract_document(document: Document, sha256: str, *, with_provenance: bool = False) -> list[dict[str, Any]]:
+    """Reports found in an already-read document."""
+    cells = document.cells
+    parsed = parsed_cells(cells)
+    metadata = extract_metadata(document.text, document.info.get("title"))
+    copies: list[Tables] = []
+    seen = set()
+    for start, stop in instance_bounds(cells, parsed):
+        tables = parse_tables(cells, parsed, start, stop, metadata.year)
+        if tables.signature() in seen:
+            continue  # the same report printed twice in one file is one report
+        seen.add(tables.signature())
+        copies.append(tables)
+    has_tables = any(t.table2 or t.table3 or t.table4 for t in copies)
+    if not has_tables and not _looks_like_report(document, parsed, metadata.title):
+        raise ExtractionError(
+            "not an annual report: no 政府信息公开工作年度报告 title, section headings or tables found"
+        )
+    copies = [t for t in copies if t.table2 or t.table3 or t.table4] or copies[:1]
+    reports = []
+    for index, tables in enumerate(copies):
+        report_id = sha256[:16] if len(copies) == 1 else f"{sha256[:16]}-{index + 1}"
+        reports.append(_report_dict(report_id, document, sha256, metadata, tables, with_provenance))
+    return reports
+
+
+def _looks_like_report(document: Document, parsed, title: str | None) -> bool:
+    headings = {
+        heading_section(c.text) for c, p in zip(document.cells, parsed) if p is None
+    } - {None}
+    return bool(title) or len(headings & {2, 3, 4}) >= _MIN_HEADINGS_FOR_REPORT
+
+
+def _report_dict(report_id: str, document: Document, sha256: str, metadata, tables: Tables,
+                 with_provenance: bool) -> dict[str, Any]:
+    source = {
+        "ref": document.path,
+        "format": document.format,
+        "sha256": sha256,
+        "file_name": os.path.basename(document.path),
+        "parser_version": PARSER_VERSION,
+        **{k: v for k, v in document.info.items() if k in ("encoding", "pages", "converted_with")},
+    }
+    report: dict[str, Any] = {
+        "id": report_id,
+        "source": source,
+        "region_text": metadata.region_text,
+        "region_path": [],
+        "adcode": None,
+        "agency": metadata.agency,
+        "year": metadata.year,
+        "template": tables.template,
+    }
+    for key in ("table2", "table3", "table4"):
+        value = getattr(tables, key)
+        if value:
+            report[key] = value
+    if with_provenance:
+        report["provenance"] = {
+            "values": tables.provenance,
+            "template": tables.template_evidence,
+            "metadata": metadata.evidence,
+            "notes": tables.notes,
+        }
+    return report

@@ -1,0 +1,139 @@
+"""Report metadata from the title and body: agency, reporting year, place as printed.
+
+The year is read where 年 is printed after four digits ("2020年度…", "自2021年1月1日"), never
+from digits glued together where 年/月 were lost ("202111日").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_WS = re.compile(r"\s+")
+_REPORT_WORDS = re.compile(r"(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?(?:报告|年报)")
+_TITLE_AGENCY_FIRST = re.compile(
+    r"^(?P<agency>.{2,40}?)(?<!\d)(?P<year>(?:19|20)\d{2})年度?(?:的)?(?:本级)?" + _REPORT_WORDS.pattern
+)
+_TITLE_YEAR_FIRST = re.compile(
+    r"^(?<!\d)(?P<year>(?:19|20)\d{2})年度?(?P<agency>.{2,40}?)" + _REPORT_WORDS.pattern
+)
+_STAT_PERIOD_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年0?1月0?1日")
+_ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
+_COMPILED_BY = re.compile(r"本报告(?:是)?由(?P<a>[^，,。；;（(《]{2,30}?)(?:根据|依据|依照|按照|编制|制作|负责)")
+_CONTACT = re.compile(r"(?:请与|可与|与)(?P<a>[^，,。；;（(：:、\s]{2,30}?)(?:联系|取得联系)")
+_OFFICE_OF = re.compile(r"^(?P<parent>.+?(?:人民政府|政府|局|委员会|委|厅|署|办|院|会))办公室$")
+_PAGE_TITLE_PREFIX = re.compile(r"^(?:标题|题目|title)\s*[:：]\s*", re.IGNORECASE)
+_TITLE_PUNCT = re.compile(r"^[#*\s\"“”《》]+|[#*\s\"“”《》]+$")
+
+_PLACE_UNIT = re.compile(
+    r"[\u4e00-\u9fff]{1,12}?(?:特别行政区|自治区|自治州|自治县|自治旗|新区|实验区|开发区|"
+    r"省|市|州|盟|地区|县|旗|区|镇|乡|街道|苏木)"
+)
+_NOT_PLACE = re.compile(r"[和与及局委办厅部院署中心政府公司所站队会]")
+_TITLE_SEARCH_LINES = 12
+_TITLE_MAX = 80
+
+
+@dataclass(slots=True)
+class Metadata:
+    title: str | None
+    agency: str | None
+    year: int | None
+    region_text: str | None
+    evidence: dict[str, str]
+
+
+def _squash(text: str) -> str:
+    return _WS.sub("", unicodedata.normalize("NFKC", text))
+
+
+def find_title(text: str, declared_title: str | None = None) -> str | None:
+    """The report's title: a declared one (HTML <title>, "标题:" line) or the first title lines."""
+    candidates = []
+    if declared_title:
+        candidates.append(declared_title)
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    for line in lines[:3]:
+        if _PAGE_TITLE_PREFIX.match(line):
+            candidates.append(_PAGE_TITLE_PREFIX.sub("", line))
+    for i, line in enumerate(lines[:_TITLE_SEARCH_LINES]):
+        if _REPORT_WORDS.search(_squash(line)) or re.search(r"年度?报告$|年报$", _squash(line)):
+            # the title may be split over two or three short lines ("五寨县人民政府" / "2020年度…")
+            parts = [line]
+            for previous in reversed(lines[max(0, i - 2):i]):
+                if len(_squash(previous)) > 30 or "。" in previous:
+                    break
+                parts.insert(0, previous)
+            candidates.append("".join(parts))
+            break
+    for candidate in candidates:
+        squashed = _TITLE_PUNCT.sub("", _squash(candidate))
+        if len(squashed) <= _TITLE_MAX and (_TITLE_AGENCY_FIRST.search(squashed) or _TITLE_YEAR_FIRST.search(squashed)):
+            return squashed
+    return None
+
+
+def _agency_year_from_title(title: str) -> tuple[str | None, int | None]:
+    for pattern in (_TITLE_AGENCY_FIRST, _TITLE_YEAR_FIRST):
+        match = pattern.search(title)
+        if match:
+            agency = match.group("agency").removeprefix("关于")
+            return (agency or None), int(match.group("year"))
+    return None, None
+
+
+def _year_from_body(body: str) -> tuple[int | None, str]:
+    match = _STAT_PERIOD_YEAR.search(body)
+    if match:
+        return int(match.group(1)), "statistics period"
+    match = _ANY_YEAR.search(body)
+    if match:
+        return int(match.group(1)), "first year printed in the body"
+    return None, ""
+
+
+def _agency_from_body(body: str) -> tuple[str | None, str]:
+    match = _COMPILED_BY.search(body)
+    if match:
+        return match.group("a"), "本报告由…编制"
+    match = _CONTACT.search(body)
+    if match:
+        agency = match.group("a")
+        office = _OFFICE_OF.match(agency)
+        # the office answering questions about a government's report is that government's
+        return (office.group("parent") if office else agency), "contact line"
+    return None, ""
+
+
+def region_text_of(agency: str | None) -> str | None:
+    """The place an agency name begins with: "盐池县大水坑镇人民政府" -> "盐池县大水坑镇"."""
+    if not agency:
+        return None
+    place, rest = "", agency
+    while True:
+        match = _PLACE_UNIT.match(rest)
+        if not match or _NOT_PLACE.search(match.group(0)):
+            break
+        place += match.group(0)
+        rest = rest[match.end():]
+    return place or None
+
+
+def extract_metadata(text: str, declared_title: str | None = None) -> Metadata:
+    """Agency, year and printed place from a report's text."""
+    evidence: dict[str, str] = {}
+    title = find_title(text, declared_title)
+    agency, year = _agency_year_from_title(title) if title else (None, None)
+    if title:
+        evidence["title"] = title
+    body = _squash(text[:20000])
+    if year is None:
+        year, how = _year_from_body(body)
+        if year is not None:
+            evidence["year"] = how
+    if agency is None:
+        agency, how = _agency_from_body(body)
+        if agency:
+            evidence["agency"] = how
+    return Metadata(title, agency, year, region_text_of(agency), evidence)

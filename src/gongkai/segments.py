@@ -1,0 +1,80 @@
+"""Cut a reading-order cell stream into label→values segments.
+
+A table row, whatever the file format, reads as some label cells followed by value
+cells. A *segment* is one such run: the labels, then every value position (numbers and
+blank cells) up to the next label. Blank cells that stand before a label on the same
+source row (the footprint of a merged label column) are not value positions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gongkai.readers.base import Cell
+from gongkai.values import Value, parse_value
+
+
+@dataclass(slots=True)
+class Segment:
+    labels: list[Cell] = field(default_factory=list)
+    values: list[tuple[Cell, Value]] = field(default_factory=list)
+    start: int = 0  # index of the first cell in the stream
+
+    def numeric_count(self) -> int:
+        return sum(1 for _, v in self.values if not v.is_blank)
+
+
+def parsed_cells(cells: list[Cell]) -> list[Value | None]:
+    """Parse every cell once: a Value for value cells (blank included), None for labels."""
+    return [parse_value(c.text) for c in cells]
+
+
+def _prefix_blank_flags(cells: list[Cell], parsed: list[Value | None]) -> list[bool]:
+    """Mark blank cells followed, on the same row and before any number, by a label."""
+    flags = [False] * len(cells)
+    label_ahead = False
+    for i in range(len(cells) - 1, -1, -1):
+        if i + 1 < len(cells) and cells[i + 1].row != cells[i].row:
+            label_ahead = False
+        value = parsed[i]
+        if value is None:
+            label_ahead = True
+        elif not value.is_blank:
+            label_ahead = False
+        else:
+            flags[i] = label_ahead
+    return flags
+
+
+def segment(cells: list[Cell], parsed: list[Value | None], start: int, stop: int) -> list[Segment]:
+    """Segments of ``cells[start:stop]``, in order."""
+    prefix_blank = _prefix_blank_flags(cells[start:stop], parsed[start:stop])
+    segments: list[Segment] = []
+    current: Segment | None = None
+    for offset, i in enumerate(range(start, stop)):
+        value = parsed[i]
+        if value is None:
+            if current is None or current.values:
+                current = Segment(start=i)
+                segments.append(current)
+            current.labels.append(cells[i])
+        elif current is not None and not prefix_blank[offset]:
+            current.values.append((cells[i], value))
+    return segments
+
+
+def fit_values(values: list[tuple[Cell, Value]], width: int) -> list[tuple[Cell, Value] | None]:
+    """Fit a segment's value positions to a row of ``width`` cells.
+
+    Extra positions are blank padding of merged label columns (before the values) or of
+    colspans (after them): drop leading blanks first, then trailing blanks, then keep the
+    first ``width``. Missing positions (blank cells lost in a text export) are None.
+    """
+    vals = list(values)
+    while len(vals) > width and vals[0][1].is_blank:
+        vals.pop(0)
+    while len(vals) > width and vals[-1][1].is_blank:
+        vals.pop()
+    fitted: list[tuple[Cell, Value] | None] = list(vals[:width])
+    fitted.extend([None] * (width - len(fitted)))
+    return fitted

@@ -1,0 +1,333 @@
+"""The template engine: from a cell stream to the national tables 二, 三 and 四.
+
+Rows and columns are identified by their normalised labels (see `gongkai.formats`);
+positions are used only inside a row whose label was identified. The format (2019 or
+2021) is decided from the table headers, never from the prose.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from gongkai import formats as F
+from gongkai.readers.base import Cell
+from gongkai.segments import Segment, fit_values, parsed_cells, segment
+from gongkai.values import Value
+
+Number = int | float | None
+
+_CATEGORY_NUMERAL_RE = re.compile(r"^[(（]\s*([一二三四五六七])\s*[)）]")
+_CATEGORY_BY_NUMERAL = {numeral: name for name, numeral in F.TABLE3_CATEGORIES}
+_UNIT_IN_HEADER_RE = re.compile(r"(亿元|万元|元)")
+# a row label is its official text plus at most this many extra characters (annotations)
+_LABEL_SLACK = 16
+_HEADING_MAX = 40
+
+
+@dataclass(slots=True)
+class Tables:
+    """The tables found in one report instance, with the provenance of every value."""
+
+    template: str | None = None
+    template_evidence: str = ""
+    table2: dict[str, dict[str, Number | str]] | None = None
+    table3: dict[str, list[Number]] | None = None
+    table4: dict[str, list[Number]] | None = None
+    provenance: dict[str, dict[str, list[str | None] | dict[str, str | None]]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def signature(self) -> tuple:
+        """What makes two instances the same report (a file holding its text twice)."""
+        return (self.template, _freeze(self.table2), _freeze(self.table3), _freeze(self.table4))
+
+
+def _freeze(obj):
+    if isinstance(obj, dict):
+        return tuple(sorted((k, _freeze(v)) for k, v in obj.items()))
+    if isinstance(obj, list):
+        return tuple(_freeze(v) for v in obj)
+    return obj
+
+
+# --- sections -------------------------------------------------------------------------
+
+
+def heading_section(text: str) -> int | None:
+    """The section number (1-6) when the cell is a section heading such as "四、…行政诉讼情况"."""
+    raw = unicodedata.normalize("NFKC", text).strip()
+    if not raw or len(raw) > _HEADING_MAX * 2:
+        return None
+    norm = F.normalise_label(raw)
+    if len(norm) > _HEADING_MAX:
+        return None
+    for number, numeral, keywords in F.SECTION_HEADINGS:
+        if re.match(rf"^(?:{numeral}|{number})\s*[、.,，]", raw) and any(k in norm for k in keywords):
+            return number
+    return None
+
+
+def section_starts(cells: list[Cell], parsed: list[Value | None], start: int, stop: int) -> dict[int, int]:
+    """First index of each section heading in ``cells[start:stop]``."""
+    found: dict[int, int] = {}
+    for i in range(start, stop):
+        if parsed[i] is None:
+            section = heading_section(cells[i].text)
+            if section is not None and section not in found:
+                found[section] = i
+    return found
+
+
+def _section_span(sections: dict[int, int], number: int, start: int, stop: int) -> tuple[int, int] | None:
+    """The cell range of section ``number``: from its heading to the next later heading."""
+    begin = sections.get(number)
+    if begin is None:
+        return None
+    later = [idx for sec, idx in sections.items() if sec > number and idx > begin]
+    return begin, min(later) if later else stop
+
+
+# --- table 三 ---------------------------------------------------------------------------
+
+
+def _row_limit(row: F.DispositionRow) -> int:
+    return len(F.normalise_label(row.label)) + _LABEL_SLACK
+
+
+def match_table3_row(label: str, category: str | None, seen_results: bool) -> F.DispositionRow | None:
+    """The table-三 row a label names, given the category block it sits in."""
+    norm = F.strip_numbering(F.normalise_label(label))
+    if not norm:
+        return None
+    best: tuple[int, F.DispositionRow] | None = None
+    for row in F.TABLE3_ROWS:
+        if row.requires_category and row.requires_category != category:
+            continue
+        if row.key == "total" and not seen_results:
+            continue  # the "总计" column header, not the （七）总计 row
+        if norm in row.exact:
+            return row
+        if len(norm) > _row_limit(row):
+            continue
+        for keyword in row.keywords:
+            if keyword in norm and (best is None or len(keyword) > best[0]):
+                best = (len(keyword), row)
+    return best[1] if best else None
+
+
+def _category_of(label: str) -> str | None:
+    raw = unicodedata.normalize("NFKC", label).strip()
+    match = _CATEGORY_NUMERAL_RE.match(raw)
+    if match and match.group(1) in _CATEGORY_BY_NUMERAL:
+        return _CATEGORY_BY_NUMERAL[match.group(1)]
+    norm = F.normalise_label(raw)
+    for name, _ in F.TABLE3_CATEGORIES:
+        if F.strip_numbering(norm) == name:
+            return name
+    return None
+
+
+def parse_table3(segments: list[Segment]) -> tuple[dict[str, list[Number]], dict[str, list[str | None]]]:
+    """Rows of table 三 found in the segments: {row_key: 7 values}, with provenance."""
+    rows: dict[str, list[Number]] = {}
+    where: dict[str, list[str | None]] = {}
+    category: str | None = None
+    seen_results = False
+    width = len(F.APPLICANT_KEYS)
+    for seg in segments:
+        row_def = None
+        for cell in seg.labels:
+            category = _category_of(cell.text) or category
+        for cell in reversed(seg.labels):
+            row_def = match_table3_row(cell.text, category, seen_results)
+            if row_def is not None:
+                break
+        if row_def is None and len(seg.labels) > 1:
+            joined = "".join(c.text for c in seg.labels)
+            row_def = match_table3_row(joined, category, seen_results)
+        if row_def is None or not seg.values or row_def.key in rows:
+            continue
+        if row_def.group == "result":
+            seen_results = True
+        fitted = fit_values(seg.values, width)
+        rows[row_def.key] = [v[1].number if v else None for v in fitted]
+        where[row_def.key] = [v[0].where if v else None for v in fitted]
+    return rows, where
+
+
+# --- table 四 ---------------------------------------------------------------------------
+
+_T4_WIDTH = len(F.TABLE4_GROUPS) * len(F.TABLE4_OUTCOMES)
+
+
+def parse_table4(segments: list[Segment]) -> tuple[dict[str, list[Number]] | None, dict[str, list[str | None]], str]:
+    """The 15 values of table 四 after its header; None when the value row is not printed."""
+    header_seen = False
+    for seg in segments:
+        norms = [F.normalise_label(c.text) for c in seg.labels]
+        if any(k in n for n in norms for k in F.TABLE4_HEADER_KEYWORDS):
+            header_seen = True
+        if not header_seen or len(seg.values) < _T4_WIDTH:
+            continue
+        fitted = fit_values(seg.values, _T4_WIDTH)
+        table: dict[str, list[Number]] = {}
+        where: dict[str, list[str | None]] = {}
+        step = len(F.TABLE4_OUTCOMES)
+        for g, (group, _) in enumerate(F.TABLE4_GROUPS):
+            chunk = fitted[g * step:(g + 1) * step]
+            table[group] = [v[1].number if v else None for v in chunk]
+            where[group] = [v[0].where if v else None for v in chunk]
+        return table, where, ""
+    if header_seen:
+        return None, {}, "table4 header printed without its 15 values (truncated)"
+    return None, {}, ""
+
+
+# --- table 二 ---------------------------------------------------------------------------
+
+
+def detect_template_from_headers(segments: list[Segment]) -> str | None:
+    """"2019" or "2021" from the column headers of table 二, None when they are not printed."""
+    votes = {fmt: 0 for fmt in F.TEMPLATES}
+    for seg in segments:
+        for cell in seg.labels:
+            norm = F.normalise_label(cell.text)
+            for fmt, signatures in F.TABLE2_HEADER_SIGNATURES.items():
+                if any(sig in norm for sig in signatures):
+                    votes[fmt] += 1
+    if votes["2019"] == votes["2021"]:
+        return None
+    return max(votes, key=votes.get)
+
+
+def _match_item(label: str, items: tuple[F.DisclosureItem, ...]) -> F.DisclosureItem | None:
+    norm = F.strip_numbering(F.normalise_label(label))
+    best: tuple[int, F.DisclosureItem] | None = None
+    for item in items:
+        if len(norm) > len(F.normalise_label(item.label)) + _LABEL_SLACK:
+            continue
+        for keyword in item.keywords:
+            # "行政规范性文件" is normative_docs; "规章" must not be found inside it
+            if keyword in norm and (best is None or len(keyword) > best[0]):
+                best = (len(keyword), item)
+    return best[1] if best else None
+
+
+def _header_unit(segments: list[Segment], header_keyword: str | None) -> str | None:
+    """The unit printed in a column header, e.g. "本年收费金额（单位：万元）" -> "万元"."""
+    if header_keyword is None:
+        return None
+    for seg in segments:
+        for cell in seg.labels:
+            norm = F.normalise_label(cell.text)
+            if header_keyword in norm:
+                match = _UNIT_IN_HEADER_RE.search(norm.replace(header_keyword, "", 1))
+                if match:
+                    return match.group(1)
+    return None
+
+
+def parse_table2(segments: list[Segment], template: str) -> tuple[dict, dict]:
+    """Items of table 二 in the given format: {item: {measure: value}}, with provenance."""
+    items = F.TABLE2_ITEMS[template]
+    table: dict[str, dict[str, Number | str]] = {}
+    where: dict[str, dict[str, str | None]] = {}
+    for seg in segments:
+        if not seg.values:
+            continue
+        item = None
+        for cell in reversed(seg.labels):
+            item = _match_item(cell.text, items)
+            if item is not None:
+                break
+        if item is None or item.key in table:
+            continue
+        fitted = fit_values(seg.values, len(item.measures))
+        measures: dict[str, Number | str] = {}
+        item_where: dict[str, str | None] = {}
+        for (measure, header), slot in zip(item.measures, fitted):
+            measures[measure] = slot[1].number if slot else None
+            item_where[measure] = slot[0].where if slot else None
+            if measure == item.unit_measure:
+                cell_unit = slot[1].unit if slot else None
+                measures[f"{measure}_unit"] = cell_unit or _header_unit(segments, item.unit_header)
+        table[item.key] = measures
+        where[item.key] = item_where
+    return table, where
+
+
+# --- one report instance ------------------------------------------------------------------
+
+
+def parse_tables(cells: list[Cell], parsed: list[Value | None], start: int, stop: int,
+                 year: int | None) -> Tables:
+    """Find tables 二, 三, 四 in ``cells[start:stop]`` and decide the format."""
+    result = Tables()
+    sections = section_starts(cells, parsed, start, stop)
+
+    span3 = _section_span(sections, 3, start, stop) or (sections.get(2, start), sections.get(4, stop))
+    rows3, where3 = parse_table3(segment(cells, parsed, *span3))
+    if rows3:
+        result.table3, result.provenance["table3"] = rows3, where3
+
+    span4 = _section_span(sections, 4, start, stop) or (span3[1], stop)
+    table4, where4, note4 = parse_table4(segment(cells, parsed, *span4))
+    if table4:
+        result.table4, result.provenance["table4"] = table4, where4
+    if note4:
+        result.notes.append(note4)
+
+    span2 = _section_span(sections, 2, start, stop) or (start, sections.get(3, span3[0]))
+    segments2 = segment(cells, parsed, *span2)
+    header_template = detect_template_from_headers(segments2)
+    result.template, result.template_evidence = _decide_template(header_template, rows3, year)
+    if result.template:
+        table2, where2 = parse_table2(segments2, result.template)
+        if table2:
+            result.table2, result.provenance["table2"] = table2, where2
+    return result
+
+
+def _decide_template(header_template: str | None, rows3: dict, year: int | None) -> tuple[str | None, str]:
+    if header_template:
+        return header_template, "table 二 column headers"
+    if any(key in rows3 for key in F.OTHER_ROWS_2021):
+        return "2021", "table 三 prints the three （六） rows"
+    if year is not None:
+        return ("2021" if year >= 2021 else "2019"), "reporting year (no table headers printed)"
+    return None, ""
+
+
+def instance_bounds(cells: list[Cell], parsed: list[Value | None]) -> list[tuple[int, int]]:
+    """Split a stream holding the same report more than once into one range per copy.
+
+    A copy starts at the 一、总体情况 heading (or 二/三 when 一 is missing) that precedes
+    each further 本年新收 row; a file holding one report is one range.
+    """
+    starts_of_new_received = [
+        i for i, (c, p) in enumerate(zip(cells, parsed))
+        if p is None and "本年新收" in F.normalise_label(c.text) and len(F.normalise_label(c.text)) < 40
+    ]
+    bounds = [0]
+    for idx in starts_of_new_received[1:]:
+        previous = bounds[-1]
+        boundary = None
+        for section in (1, 2, 3):
+            for i in range(idx - 1, previous, -1):
+                if parsed[i] is None and heading_section(cells[i].text) == section:
+                    boundary = i
+                    break
+            if boundary is not None:
+                break
+        if boundary is not None and boundary > previous and _has_heading_between(cells, parsed, previous, boundary, 4):
+            bounds.append(boundary)
+    bounds.append(len(cells))
+    return list(zip(bounds[:-1], bounds[1:]))
+
+
+def _has_heading_between(cells, parsed, start: int, stop: int, section: int) -> bool:
+    return any(parsed[i] is None and heading_section(cells[i].text) == section for i in range(start, stop))
+
+
+__all__ = ["Tables", "instance_bounds", "parse_tables", "parsed_cells", "heading_section"]

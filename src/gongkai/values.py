@@ -1,0 +1,71 @@
+"""Cell values as printed: numbers, blanks and placeholders, amounts with units.
+
+A value keeps what the document prints: "+2" is 2, "-14" is -14, "3.60577亿元" is 3.60577
+with unit 亿元 (never converted), "—" is blank. Nothing here guesses a missing number.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from gongkai.formats import AMOUNT_UNITS
+
+# placeholders printed for "nothing": all read as a blank cell (None)
+PLACEHOLDERS = frozenset({"-", "--", "—", "——", "–", "/", "／", "无", "空", "\\", "—-", "－"})
+_COUNT_WORDS = "件个项笔次条家人宗起"
+_NUMBER_RE = re.compile(
+    r"^(?P<sign>[+\-]?)(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+    r"(?P<unit>" + "|".join(AMOUNT_UNITS) + r"|[" + _COUNT_WORDS + r"])?$"
+)
+_SPACES_RE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """A parsed cell: ``number`` is None for a blank or placeholder cell."""
+
+    number: int | float | None
+    unit: str | None = None
+    printed: str = ""
+
+    @property
+    def is_blank(self) -> bool:
+        return self.number is None
+
+
+def _clean(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    text = text.replace("\u2212", "-").replace("\ufe63", "-")
+    return _SPACES_RE.sub("", text)
+
+
+def parse_value(text: str) -> Value | None:
+    """Parse a cell as a value; None when the cell is a label (text), not a value.
+
+    >>> parse_value(" ０12 ").number, parse_value("+2").number, parse_value("1,234").number
+    (12, 2, 1234)
+    >>> parse_value("3.60577亿元")
+    Value(number=3.60577, unit='亿元', printed='3.60577亿元')
+    >>> parse_value("—").is_blank, parse_value("行政许可") is None
+    (True, True)
+    """
+    cleaned = _clean(text)
+    if not cleaned or cleaned in PLACEHOLDERS:
+        return Value(None, None, text.strip())
+    match = _NUMBER_RE.match(cleaned)
+    if not match:
+        return None
+    digits = match["num"].replace(",", "")
+    number: int | float = float(digits) if "." in digits else int(digits)
+    if match["sign"] == "-":
+        number = -number
+    unit = match["unit"]
+    return Value(number, unit if unit in AMOUNT_UNITS else None, text.strip())
+
+
+def is_value_text(text: str) -> bool:
+    """True when the text is a number (with optional sign, separators, unit), not a blank."""
+    value = parse_value(text)
+    return value is not None and not value.is_blank
