@@ -1,0 +1,185 @@
+"""Web pages and page fragments: decode correctly, then text lines and table cells in order.
+
+Decoding: a BOM, then the charset the page declares (``<meta charset>`` or
+``http-equiv``), checked strictly; then strict UTF-8; then GB18030 (a superset of GBK and
+GB2312, which portals mislabel freely); then charset-normalizer's guess.
+
+Tables: only leaf tables (no table inside) are data tables; outer layout tables are
+walked like any other block. A merged cell is read once, at its top-left position;
+``rowspan``/``colspan`` are expanded into the grid so that every cell knows its column.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml import etree
+
+from gongkai.readers.base import Cell, Document, ExtractionError
+
+_DECLARED = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
+# portals declare gb2312 but print characters outside it; gb18030 decodes them all
+_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030", "cp936": "gb18030"}
+_SKIP_TAGS = {"script", "style", "noscript", "template", "head", "title", "iframe", "object", "select", "button"}
+_BLOCK_TAGS = {
+    "p", "div", "section", "article", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol",
+    "blockquote", "pre", "center", "tr", "td", "th", "dd", "dt", "dl", "form", "header", "footer",
+    "main", "nav", "aside", "caption", "address", "hr", "figure", "figcaption", "body", "html",
+}
+_WHITESPACE = re.compile(r"[ \t\r\n\u3000\xa0\u2002\u2003\u200b]+")
+_CJK_BREAK = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9fff\uff00-\uffef])")
+
+
+def decode_html(data: bytes, declared_by_transport: str | None = None) -> tuple[str, str]:
+    """The page's text and the encoding that decoded it."""
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(bom):
+            return data[len(bom):].decode(codec, errors="replace"), codec
+    candidates = []
+    for declared in (declared_by_transport, _declared_charset(data)):
+        if declared:
+            candidates.append(_SUPERSETS.get(declared.lower(), declared.lower()))
+    candidates += ["utf-8", "gb18030"]
+    for codec in dict.fromkeys(candidates):
+        try:
+            return data.decode(codec), codec
+        except (UnicodeDecodeError, LookupError):
+            continue
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is not None:
+        return str(best), f"{best.encoding} (guessed)"
+    return data.decode("utf-8", errors="replace"), "utf-8 (with replacement characters)"
+
+
+def _declared_charset(data: bytes) -> str | None:
+    match = _DECLARED.search(data[:4096])
+    return match.group(1).decode("ascii") if match else None
+
+
+def clean_text(text: str) -> str:
+    """Collapse whitespace (``&nbsp;``, ideographic spaces); join CJK split by line breaks."""
+    text = _CJK_BREAK.sub("", text.strip(" \t\r\n\u3000\xa0"))
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+class _Walker:
+    """Depth-first walk collecting text lines and leaf-table cells in reading order."""
+
+    def __init__(self) -> None:
+        self.cells: list[Cell] = []
+        self.lines: list[str] = []
+        self.row = 0
+        self.tables = 0
+        self.paragraphs = 0
+        self._buffer: list[str] = []
+
+    def flush(self) -> None:
+        text = clean_text("".join(self._buffer))
+        self._buffer = []
+        if text:
+            self.paragraphs += 1
+            self.row += 1
+            self.cells.append(Cell(text, self.row, f"paragraph {self.paragraphs}"))
+            self.lines.append(text)
+
+    def walk(self, element) -> None:
+        tag = element.tag if isinstance(element.tag, str) else None
+        if tag is None:  # comments, processing instructions
+            return
+        tag = tag.lower()
+        if tag in _SKIP_TAGS:
+            return
+        if tag == "br":
+            self.flush()
+            return
+        if tag == "table" and not element.xpath(".//table"):
+            self.flush()
+            self.table(element)
+            return
+        block = tag in _BLOCK_TAGS or tag == "table"
+        if block:
+            self.flush()
+        if element.text:
+            self._buffer.append(element.text)
+        for child in element:
+            self.walk(child)
+            if child.tail:
+                self._buffer.append(child.tail)
+        if block:
+            self.flush()
+
+    def table(self, table) -> None:
+        self.tables += 1
+        number = self.tables
+        occupied: set[tuple[int, int]] = set()
+        rows = table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+        for r, tr in enumerate(rows, start=1):
+            self.row += 1
+            col = 1
+            texts = []
+            for td in tr:
+                if not isinstance(td.tag, str) or td.tag.lower() not in ("td", "th"):
+                    continue
+                while (r, col) in occupied:
+                    col += 1
+                rowspan, colspan = _span(td, "rowspan"), _span(td, "colspan")
+                for dr in range(rowspan):
+                    for dc in range(colspan):
+                        occupied.add((r + dr, col + dc))
+                text = clean_text(_cell_text(td))
+                self.cells.append(Cell(text, self.row, f"table {number} row {r} col {col}", number, col))
+                texts.append(text)
+                col += colspan
+            self.lines.append("\t".join(texts))
+
+
+def _span(td, attribute: str) -> int:
+    try:
+        return max(1, min(int(td.get(attribute, "1").strip() or 1), 100))
+    except ValueError:
+        return 1
+
+
+def _cell_text(td) -> str:
+    """A cell's text: ``<br>`` and paragraphs inside a cell are line breaks, joined later."""
+    parts: list[str] = []
+
+    def visit(node) -> None:
+        if isinstance(node.tag, str):
+            tag = node.tag.lower()
+            if tag in _SKIP_TAGS:
+                return
+            if tag in ("br", "p", "div"):
+                parts.append("\n")
+            if node.text:
+                parts.append(node.text)
+            for child in node:
+                visit(child)
+                if child.tail:
+                    parts.append(child.tail)
+
+    visit(td)
+    return "".join(parts)
+
+
+def read_html(path: str, data: bytes, declared_charset: str | None = None) -> Document:
+    text, encoding = decode_html(data, declared_charset)
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        raise ExtractionError(f"unreadable HTML ({exc})") from None
+    title_nodes = root.xpath("//title")
+    title = clean_text(title_nodes[0].text_content()) if title_nodes else None
+    walker = _Walker()
+    body = root.find("body")
+    walker.walk(body if body is not None else root)
+    walker.flush()
+    if not walker.cells:
+        raise ExtractionError("HTML page has no text")
+    return Document(
+        path=path, format="html", cells=walker.cells, text="\n".join(walker.lines),
+        info={"encoding": encoding, "title": title or None, "tables": walker.tables},
+    )
