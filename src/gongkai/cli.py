@@ -1,6 +1,7 @@
 """The `gongkai` command line.
 
-    gongkai extract FILE...        one JSON object per report on stdout (JSON Lines)
+    gongkai extract FILE...            one JSON object per report on stdout (JSON Lines)
+    gongkai ingest PATH... [--db FILE] extract files/folders and load them into DuckDB
 
 Exit status: 0 when every file yielded a report, 1 when any failed, 2 for usage errors.
 Failures print one line per file on stderr: "gongkai: FILE: reason".
@@ -30,7 +31,42 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--provenance", action="store_true",
                          help="add where every value was found (page/table/row/column or line)")
     extract.add_argument("--pretty", action="store_true", help="indent the JSON (not JSON Lines)")
+    ingest = sub.add_parser("ingest", help="extract files (or folders) and load them into the DuckDB warehouse")
+    ingest.add_argument("paths", nargs="+", metavar="PATH")
+    ingest.add_argument("--db", default=None, help="DuckDB file (default: data/warehouse.duckdb or $GONGKAI_DB)")
+    ingest.add_argument("--workers", type=int, default=None, help="extraction processes (default: all cores)")
     return parser
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from gongkai.warehouse.load import ingest
+    from gongkai.warehouse.schema import DEFAULT_DB
+
+    progress = _Progress("extracted") if sys.stderr.isatty() else None
+    result = ingest(args.paths, args.db or DEFAULT_DB, workers=args.workers, progress=progress)
+    if progress:
+        progress.done()
+    for path, reason in result.quarantined:
+        print(f"gongkai: {path}: {reason} (quarantined)", file=sys.stderr)
+    print(f"gongkai ingest: {result.summary()} -> {args.db or DEFAULT_DB}", file=sys.stderr)
+    return 1 if result.quarantined else 0
+
+
+class _Progress:
+    """A one-line counter on stderr for long runs: files done, failures."""
+
+    def __init__(self, verb: str) -> None:
+        self.verb, self.done_count, self.failed = verb, 0, 0
+
+    def __call__(self, outcome) -> None:
+        self.done_count += 1
+        self.failed += 0 if outcome.ok else 1
+        if self.done_count % 10 == 0:
+            print(f"\r{self.verb} {self.done_count} files ({self.failed} failed)", end="", file=sys.stderr)
+
+    def done(self) -> None:
+        if self.done_count >= 10:
+            print(file=sys.stderr)
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -54,7 +90,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-COMMANDS = {"extract": cmd_extract}
+COMMANDS = {"extract": cmd_extract, "ingest": cmd_ingest}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -137,3 +137,24 @@ def extract_metadata(text: str, declared_title: str | None = None) -> Metadata:
         if agency:
             evidence["agency"] = how
     return Metadata(title, agency, year, region_text_of(agency), evidence)
+
+
+_TOWNSHIP_GOVERNMENT = re.compile(r"(?:镇|乡|街道)(?:人民政府|办事处)$|街道办事处$|街道工作委员会$")
+_GOVERNMENT = re.compile(r"人民政府$|管理委员会$|管委会$|行政公署$")
+_OFFICE = re.compile(r"(?:人民政府|管委会|管理委员会)?办公(?:室|厅)$")
+
+
+def agency_kind(agency: str | None) -> str:
+    """government | office | department | township | other, from how the name ends."""
+    if not agency:
+        return "other"
+    name = _squash(agency)
+    if _TOWNSHIP_GOVERNMENT.search(name):
+        return "township"
+    if _OFFICE.search(name) and ("人民政府" in name or "管委会" in name or "管理委员会" in name):
+        return "office"
+    if _GOVERNMENT.search(name):
+        return "government"
+    if re.search(r"(?:局|厅|委员会|委|办|署|中心|院|所|处|队|站|部|会)$", name):
+        return "department"
+    return "other"

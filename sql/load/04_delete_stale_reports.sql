@@ -1,0 +1,5 @@
+-- Remove stale reports whole: every fact and the report row, in the caller's transaction.
+delete from fct_requests where report_id in (select report_id from _stale_reports);
+delete from fct_disclosure where report_id in (select report_id from _stale_reports);
+delete from fct_review where report_id in (select report_id from _stale_reports);
+delete from dim_report where report_id in (select report_id from _stale_reports);

@@ -1,0 +1,16 @@
+-- Administrative divisions (GB/T 2260, 9-digit township codes) that reports resolved to,
+-- with the names of every level above. One row per code; the code "unresolved" stands
+-- for reports whose place could not be resolved without guessing.
+create table if not exists dim_region (
+    adcode          varchar primary key,
+    level           varchar not null,      -- province | prefecture | county | township | unresolved
+    name            varchar,
+    province_code   varchar,
+    province        varchar,
+    prefecture_code varchar,
+    prefecture      varchar,
+    county_code     varchar,
+    county          varchar,
+    township_code   varchar,
+    township        varchar
+);

@@ -1,0 +1,80 @@
+"""Create or upgrade the warehouse: DDL and views from sql/, static dimensions from formats.py."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from gongkai.warehouse.dimensions import STATIC_DIMENSIONS
+from gongkai.warehouse.sqlfiles import run_sql, sql_files, sql_text
+
+DEFAULT_DB = Path(os.environ.get("GONGKAI_DB", "data/warehouse.duckdb"))
+REGION_COLUMNS = (
+    "adcode", "level", "name", "province_code", "province", "prefecture_code", "prefecture",
+    "county_code", "county", "township_code", "township",
+)
+
+
+def connect(db_path: str | os.PathLike = DEFAULT_DB, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (creating folders as needed) the DuckDB file; writers get an up-to-date schema."""
+    db_path = Path(db_path)
+    if not read_only:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db_path), read_only=read_only)
+    if not read_only:
+        ensure_schema(con)
+    return con
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Tables (idempotent DDL), static dimensions, the region dimension, then views."""
+    run_sql(con, "begin transaction")
+    try:
+        for name in sql_files("schema"):
+            run_sql(con, sql_text(name))
+        for table, build in STATIC_DIMENSIONS.items():
+            frame = build()
+            if _table_matches(con, table, frame):
+                continue
+            run_sql(con, f"delete from {table}")
+            _insert(con, table, frame)
+        _ensure_regions(con)
+        for name in sql_files("views"):
+            run_sql(con, sql_text(name))
+        run_sql(con, "commit")
+    except BaseException:
+        run_sql(con, "rollback")
+        raise
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    """Bulk insert a DataFrame by column name (one statement, no row loop)."""
+    if frame.empty:
+        return
+    columns = ", ".join(frame.columns)
+    con.register("_frame", frame)
+    try:
+        run_sql(con, f"insert into {table} ({columns}) select {columns} from _frame")
+    finally:
+        con.unregister("_frame")
+
+
+def _table_matches(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> bool:
+    count = con.execute(f"select count(*) from {table}").fetchall()[0][0]
+    return count == len(frame)
+
+
+def _ensure_regions(con: duckdb.DuckDBPyConnection) -> None:
+    """The whole gazetteer as dim_region (plus the 'unresolved' member), loaded once."""
+    if con.execute("select count(*) from dim_region").fetchall()[0][0] > 1:
+        return
+    from gongkai.gazetteer import region_rows
+
+    frame = pd.DataFrame(list(region_rows()))
+    frame = frame[[c for c in REGION_COLUMNS if c in frame.columns]]
+    unresolved = pd.DataFrame([{"adcode": "unresolved", "level": "unresolved", "name": None}])
+    run_sql(con, "delete from dim_region")
+    _insert(con, "dim_region", pd.concat([frame, unresolved], ignore_index=True))
