@@ -2,6 +2,8 @@
 
     gongkai extract FILE...            one JSON object per report on stdout (JSON Lines)
     gongkai ingest PATH... [--db FILE] extract files/folders and load them into DuckDB
+    gongkai validate [--db FILE]       run the quality suites, store results, rebuild the dashboard
+    gongkai run                        the whole Dagster asset graph, headless (crawl → dashboard)
 
 Exit status: 0 when every file yielded a report, 1 when any failed, 2 for usage errors.
 Failures print one line per file on stderr: "gongkai: FILE: reason".
@@ -35,7 +37,49 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("paths", nargs="+", metavar="PATH")
     ingest.add_argument("--db", default=None, help="DuckDB file (default: data/warehouse.duckdb or $GONGKAI_DB)")
     ingest.add_argument("--workers", type=int, default=None, help="extraction processes (default: all cores)")
+    validate = sub.add_parser("validate", help="run the quality suites over the warehouse and rebuild the dashboard")
+    validate.add_argument("--db", default=None, help="DuckDB file (default: data/warehouse.duckdb or $GONGKAI_DB)")
+    validate.add_argument("--docs", default="data/quality/data_docs", help="where GX Data Docs are built")
+    validate.add_argument("--dashboard", default="data/dashboard", help="where the dashboard page is written")
+    run = sub.add_parser("run", help="materialize the whole Dagster asset graph headless (the nightly job)")
+    run.add_argument("--db", default=None, help="DuckDB file (default: data/warehouse.duckdb or $GONGKAI_DB)")
+    run.add_argument("--no-crawl", action="store_true", help="only ingest data/raw (and earlier downloads)")
     return parser
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import os
+
+    if args.db:
+        os.environ["GONGKAI_DB"] = args.db
+    from pipelines.resources import paths_from_environment
+    from pipelines.run import run_pipeline
+
+    paths = paths_from_environment()
+    result = run_pipeline(paths, crawl=not args.no_crawl)
+    for event in result.get_asset_materialization_events():
+        key = event.asset_key.to_user_string()
+        metadata = event.step_materialization_data.materialization.metadata
+        shown = {k: v.value for k, v in metadata.items() if k not in ("preview", "failing_by_rule", "evidence")}
+        print(f"gongkai run: {key}: {shown}", file=sys.stderr)
+    for check in result.get_asset_check_evaluations():
+        verdict = "passed" if check.passed else f"FAILED ({check.severity.value})"
+        print(f"gongkai run: check {check.check_name}: {verdict}", file=sys.stderr)
+    print(f"gongkai run: warehouse {paths.db_path}; dashboard {paths.dashboard_dir}/index.html", file=sys.stderr)
+    return 0 if result.success else 1
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from gongkai.quality.dashboard import build_dashboard
+    from gongkai.quality.validate import validate_warehouse
+    from gongkai.warehouse.schema import DEFAULT_DB
+
+    db = args.db or DEFAULT_DB
+    run = validate_warehouse(db, docs_dir=args.docs)
+    page = build_dashboard(db, args.dashboard)
+    print(f"gongkai validate: {run.summary()}", file=sys.stderr)
+    print(f"gongkai validate: dashboard {page}; Data Docs {run.data_docs}", file=sys.stderr)
+    return 0
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -90,7 +134,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-COMMANDS = {"extract": cmd_extract, "ingest": cmd_ingest}
+COMMANDS = {"extract": cmd_extract, "ingest": cmd_ingest, "validate": cmd_validate, "run": cmd_run}
 
 
 def main(argv: list[str] | None = None) -> int:

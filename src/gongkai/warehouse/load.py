@@ -90,7 +90,7 @@ def ingest(paths: Iterable[str], db_path: str | os.PathLike = DEFAULT_DB, *, wor
         if outcomes is None:
             files = discover(paths)
             result.files_seen = len(files)
-            todo, same_content = _changed_files(con, files, result)
+            todo, same_content = plan_files(con, files, result)
             outcomes = same_content + (list(extract_many(todo, workers=workers, progress=progress)) if todo else [])
         else:
             outcomes = list(outcomes)
@@ -103,7 +103,7 @@ def ingest(paths: Iterable[str], db_path: str | os.PathLike = DEFAULT_DB, *, wor
     return result
 
 
-def _changed_files(con: duckdb.DuckDBPyConnection, files: list[str],
+def plan_files(con: duckdb.DuckDBPyConnection, files: list[str],
                    result: IngestResult) -> tuple[list[str], list[FileOutcome]]:
     """Files to extract (new content or parser version), and new paths of content already loaded."""
     known = {

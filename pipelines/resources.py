@@ -1,0 +1,40 @@
+"""Where the pipeline reads and writes: one resource, overridable by environment variables."""
+
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+
+
+class GongkaiPaths(dg.ConfigurableResource):
+    """Folders and files of one gongkai deployment (relative paths are from the working directory)."""
+
+    raw_dir: str = "data/raw"  # files dropped here are picked up by the sensor
+    crawl_dir: str = "data/crawl"  # the crawler's downloads (files/) and manifest
+    sources_file: str = "sources.yaml"  # portals to crawl; no file means no crawling
+    db_path: str = "data/warehouse.duckdb"
+    docs_dir: str = "data/quality/data_docs"
+    dashboard_dir: str = "data/dashboard"
+    workers: int = 2  # extraction processes
+
+    def input_folders(self) -> list[str]:
+        folders = [self.raw_dir]
+        crawled = os.path.join(self.crawl_dir, "files")
+        if os.path.isdir(crawled):
+            folders.append(crawled)
+        return folders
+
+
+def paths_from_environment() -> GongkaiPaths:
+    """The resource with GONGKAI_* environment overrides (GONGKAI_DB, GONGKAI_RAW_DIR, ...)."""
+    env = os.environ.get
+    return GongkaiPaths(
+        raw_dir=env("GONGKAI_RAW_DIR", "data/raw"),
+        crawl_dir=env("GONGKAI_CRAWL_DIR", "data/crawl"),
+        sources_file=env("GONGKAI_SOURCES", "sources.yaml"),
+        db_path=env("GONGKAI_DB", "data/warehouse.duckdb"),
+        docs_dir=env("GONGKAI_DOCS_DIR", "data/quality/data_docs"),
+        dashboard_dir=env("GONGKAI_DASHBOARD_DIR", "data/dashboard"),
+        workers=int(env("GONGKAI_WORKERS", str(os.cpu_count() or 2))),
+    )

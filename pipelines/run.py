@@ -1,0 +1,25 @@
+"""Run the whole asset graph headless, in this process (the README's main command)."""
+
+import os
+
+import dagster as dg
+
+from pipelines.checks import QUALITY_CHECKS
+from pipelines.definitions import ASSETS
+from pipelines.resources import GongkaiPaths, paths_from_environment
+
+
+def run_pipeline(paths: GongkaiPaths | None = None, *, instance: dg.DagsterInstance | None = None,
+                 crawl: bool = True) -> dg.ExecuteInProcessResult:
+    """Materialize every asset and run every check; uses $DAGSTER_HOME's instance when set."""
+    if instance is None:
+        instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    selection = ASSETS if crawl else [a for a in ASSETS if a.key.to_user_string() != "crawled_files"]
+    return dg.materialize(
+        [*selection, *QUALITY_CHECKS],
+        resources={"paths": paths or paths_from_environment()},
+        instance=instance,
+        raise_on_error=False,
+        # INFO, not DEBUG: one line per step and per check on the console
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+    )

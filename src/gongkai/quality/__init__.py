@@ -1,0 +1,1 @@
+"""Data quality: expectation suites over the warehouse, stored results, the dashboard."""
