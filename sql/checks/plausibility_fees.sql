@@ -5,14 +5,15 @@ select
     d.report_id,
     'plausibility_fees' as rule,
     'admin_fees.amount' as item,
-    case coalesce(g.level, 'county')
+    case g.level
         when 'township' then 1000 when 'county' then 100000
-        when 'prefecture' then 1000000 else 10000000 end as expected,
+        when 'prefecture' then 1000000 when 'province' then 10000000
+        else 100000 end as expected,  -- unresolved places: the county ceiling
     d.value * case d.unit when '元' then 0.0001 when '亿元' then 10000 else 1 end as observed,
     greatest(observed - expected, 0) as residual,
     'warning' as severity,
     '收费金额 ' || d.value || coalesce(d.unit, '') || ' vs ceiling ' || expected || ' 万元 for a '
-        || coalesce(g.level, 'county') || '-level agency' as detail
+        || coalesce(nullif(g.level, 'unresolved'), 'county') || '-level agency' as detail
 from fct_disclosure as d
 join dim_report as r using (report_id)
 left join dim_region as g on g.adcode = r.adcode

@@ -6,7 +6,7 @@ create table if not exists dim_disposition (
     disposition_key varchar primary key,
     ordinal         integer not null,
     disposition_group varchar not null,    -- received | result | carried_forward
-    category        varchar,               -- 予以公开 … 其他处理; null outside 三、本年度办理结果
+    category        varchar,               -- 予以公开 … 其他处理; null for received, carried_forward and the （七）总计 row
     category_en     varchar,               -- granted | partial | denied | unable | not_processed | other
     parent_key      varchar,               -- other_* rows -> 'other'
     label_2019      varchar,               -- null when the row is not in the 2019 format

@@ -1,6 +1,6 @@
 -- One row per validation run of the expectation suites (every run is kept).
 create table if not exists quality_run (
-    run_id        varchar not null,        -- e.g. 20261122T020000Z-3f2a
+    run_id        varchar not null,        -- e.g. 20261122T020000Z-3f2a9c (UTC start + random suffix)
     started_at    timestamp not null,
     finished_at   timestamp not null,
     gx_version    varchar not null,

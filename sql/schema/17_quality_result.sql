@@ -4,7 +4,7 @@
 create table if not exists quality_result (
     run_id    varchar not null,
     report_id varchar not null,
-    rule      varchar not null,            -- I1 … I6, completeness, plausibility_counts, plausibility_fees, duplicates
+    rule      varchar not null,            -- I1 … I6, completeness, region_resolved, plausibility_counts, plausibility_fees, duplicates
     item      varchar not null,            -- the column / row / table / measure the comparison is about
     expected  double,
     observed  double,

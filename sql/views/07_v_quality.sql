@@ -12,7 +12,7 @@ select
     count(*) filter (where not q.passed) as failing_items,
     coalesce(
         string_agg(
-            q.item || ': expected ' || coalesce(printf('%g', q.expected), 'blank') || ', printed '
+            q.item || ': expected ' || coalesce(printf('%g', q.expected), 'blank') || ', found '
                 || coalesce(printf('%g', q.observed), 'blank'),
             '; ' order by q.item
         ) filter (where not q.passed),

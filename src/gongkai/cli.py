@@ -3,6 +3,7 @@
     gongkai extract FILE...            one JSON object per report on stdout (JSON Lines)
     gongkai ingest PATH... [--db FILE] extract files/folders and load them into DuckDB
     gongkai validate [--db FILE]       run the quality suites, store results, rebuild the dashboard
+    gongkai crawl --sources FILE       fetch reports from portals (robots.txt, conditional requests)
     gongkai run                        the whole Dagster asset graph, headless (crawl → dashboard)
 
 Exit status: 0 when every file yielded a report, 1 when any failed, 2 for usage errors.
@@ -41,10 +42,24 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--db", default=None, help="DuckDB file (default: data/warehouse.duckdb or $GONGKAI_DB)")
     validate.add_argument("--docs", default="data/quality/data_docs", help="where GX Data Docs are built")
     validate.add_argument("--dashboard", default="data/dashboard", help="where the dashboard page is written")
+    crawl = sub.add_parser("crawl", help="fetch report pages and attachments from the portals of a sources file")
+    _add_crawl_arguments(crawl)
     run = sub.add_parser("run", help="materialize the whole Dagster asset graph headless (the nightly job)")
     run.add_argument("--db", default=None, help="DuckDB file (default: data/warehouse.duckdb or $GONGKAI_DB)")
     run.add_argument("--no-crawl", action="store_true", help="only ingest data/raw (and earlier downloads)")
     return parser
+
+
+def _add_crawl_arguments(parser: argparse.ArgumentParser) -> None:
+    from gongkai.crawl.cli import add_arguments
+
+    add_arguments(parser)
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from gongkai.crawl.cli import run
+
+    return run(args)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -134,7 +149,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-COMMANDS = {"extract": cmd_extract, "ingest": cmd_ingest, "validate": cmd_validate, "run": cmd_run}
+COMMANDS = {"extract": cmd_extract, "ingest": cmd_ingest, "validate": cmd_validate, "run": cmd_run, "crawl": cmd_crawl}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -55,7 +55,7 @@ class ReportFrames:
             "dim_report",
             report_id=report_id, source_ref=source_ref, file_name=source.get("file_name") or source_ref,
             sha256=source["sha256"], source_format=source["format"], template=report.get("template"),
-            template_evidence=provenance.get("template"), parser_version=source["parser_version"],
+            template_evidence=provenance.get("template") or None, parser_version=source["parser_version"],
             extracted_at=extracted_at, status="loaded", year=report.get("year"), agency=agency,
             agency_id=agency_key, region_text=report.get("region_text"), adcode=adcode,
             region_status=region.status,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -67,14 +68,19 @@ def _table_matches(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFra
     return count == len(frame)
 
 
-def _ensure_regions(con: duckdb.DuckDBPyConnection) -> None:
-    """The whole gazetteer as dim_region (plus the 'unresolved' member), loaded once."""
-    if con.execute("select count(*) from dim_region").fetchall()[0][0] > 1:
-        return
+@cache
+def _region_frame() -> pd.DataFrame:
     from gongkai.gazetteer import region_rows
 
     frame = pd.DataFrame(list(region_rows()))
-    frame = frame[[c for c in REGION_COLUMNS if c in frame.columns]]
+    return frame[[c for c in REGION_COLUMNS if c in frame.columns]]
+
+
+def _ensure_regions(con: duckdb.DuckDBPyConnection) -> None:
+    """The whole gazetteer as dim_region (plus the 'unresolved' member), loaded once."""
+    frame = _region_frame()
+    if con.execute("select count(*) from dim_region").fetchall()[0][0] == len(frame) + 1:
+        return  # loaded from this gazetteer already (a different gazetteer reloads it)
     unresolved = pd.DataFrame([{"adcode": "unresolved", "level": "unresolved", "name": None}])
     run_sql(con, "delete from dim_region")
     _insert(con, "dim_region", pd.concat([frame, unresolved], ignore_index=True))
