@@ -46,7 +46,7 @@ def _pdf_floor(path: Path) -> None:
 
 
 def _rendered_inputs(workdir: Path) -> dict[str, list[Path]]:
-    from gongkai.synth.render import docx_to_pdf, render_docx, render_html
+    from gongkai.synth import pdf_from_docx, render_docx, render_html
 
     inputs: dict[str, list[Path]] = {"html": [], "docx": [], "pdf": []}
     for gold_file in sorted((SHARED / "gold").glob("seed*.json")):
@@ -57,7 +57,7 @@ def _rendered_inputs(workdir: Path) -> dict[str, list[Path]]:
         docx = workdir / f"{gold['id']}.docx"
         render_docx(gold, docx)
         inputs["docx"].append(docx)
-    inputs["pdf"].append(docx_to_pdf(inputs["docx"][0], workdir))
+    inputs["pdf"].extend(pdf_from_docx(inputs["docx"][:2], workdir))
     return inputs
 
 

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
-from gongkai.synth.generate import generate_reports, render_text  # noqa: E402
+from gongkai.synth import generate_reports, render_text  # noqa: E402
 from pipelines.resources import GongkaiPaths  # noqa: E402
 from pipelines.run import run_pipeline  # noqa: E402
 

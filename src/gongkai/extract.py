@@ -51,7 +51,11 @@ def extract_document(document: Document, sha256: str, *, with_provenance: bool =
         seen.add(tables.signature())
         copies.append(tables)
     has_tables = any(t.table2 or t.table3 or t.table4 for t in copies)
-    if not has_tables and not _looks_like_report(document, parsed, metadata.title):
+    if not has_tables and not _has_report_sections(document, parsed):
+        if metadata.title:
+            raise ExtractionError(
+                "no report body: a report title but no tables or sections (the report is probably an attachment)"
+            )
         raise ExtractionError(
             "not an annual report: no 政府信息公开工作年度报告 title, section headings or tables found"
         )
@@ -63,11 +67,19 @@ def extract_document(document: Document, sha256: str, *, with_provenance: bool =
     return reports
 
 
-def _looks_like_report(document: Document, parsed, title: str | None) -> bool:
+def resolve_place(region_text: str | None, agency: str | None, year: int | None):
+    """The gazetteer's answer (imported lazily: its index loads once per process)."""
+    from gongkai.gazetteer import resolve_region
+
+    return resolve_region(region_text, agency, year)
+
+
+def _has_report_sections(document: Document, parsed) -> bool:
+    """Tables printed as images still leave their section headings (二、三、四) behind."""
     headings = {
         heading_section(c.text) for c, p in zip(document.cells, parsed) if p is None
     } - {None}
-    return bool(title) or len(headings & {2, 3, 4}) >= _MIN_HEADINGS_FOR_REPORT
+    return len(headings & {2, 3, 4}) >= _MIN_HEADINGS_FOR_REPORT
 
 
 def _report_dict(report_id: str, document: Document, sha256: str, metadata, tables: Tables,
@@ -80,12 +92,13 @@ def _report_dict(report_id: str, document: Document, sha256: str, metadata, tabl
         "parser_version": PARSER_VERSION,
         **{k: v for k, v in document.info.items() if k in ("encoding", "pages", "converted_with")},
     }
+    region = resolve_place(metadata.region_text, metadata.agency, metadata.year)
     report: dict[str, Any] = {
         "id": report_id,
         "source": source,
         "region_text": metadata.region_text,
-        "region_path": [],
-        "adcode": None,
+        "region_path": region.region_path if region.status == "resolved" else [],
+        "adcode": region.adcode if region.status == "resolved" else None,
         "agency": metadata.agency,
         "year": metadata.year,
         "template": tables.template,
@@ -98,7 +111,7 @@ def _report_dict(report_id: str, document: Document, sha256: str, metadata, tabl
         report["provenance"] = {
             "values": tables.provenance,
             "template": tables.template_evidence,
-            "metadata": metadata.evidence,
+            "metadata": {**metadata.evidence, "region": region.reason},
             "notes": tables.notes,
         }
     return report

@@ -26,9 +26,11 @@ _OFFICE_OF = re.compile(r"^(?P<parent>.+?(?:人民政府|政府|局|委员会|�
 _PAGE_TITLE_PREFIX = re.compile(r"^(?:标题|题目|title)\s*[:：]\s*", re.IGNORECASE)
 _TITLE_PUNCT = re.compile(r"^[#*\s\"“”《》]+|[#*\s\"“”《》]+$")
 
+# A place is a name of at least two characters and its unit (宁乡市, not 宁乡; 忻州市, not
+# 忻州), or one character and 县/旗 (沛县). Department words like 城市/市场 are not places.
 _PLACE_UNIT = re.compile(
-    r"[\u4e00-\u9fff]{1,12}?(?:特别行政区|自治区|自治州|自治县|自治旗|新区|实验区|开发区|"
-    r"省|市|州|盟|地区|县|旗|区|镇|乡|街道|苏木)"
+    r"(?:[\u4e00-\u9fff]{2,12}?(?:特别行政区|自治区|自治州|自治县|自治旗|新区|实验区|开发区|"
+    r"省|市|州|盟|地区|县|旗|区|镇|乡|街道|苏木)|[\u4e00-\u9fff](?:县|旗))"
 )
 _NOT_PLACE = re.compile(r"[和与及局委办厅部院署中心政府公司所站队会]")
 _TITLE_SEARCH_LINES = 12

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+from bisect import bisect_left, bisect_right
 
 from gongkai.readers.base import Cell, Document, ExtractionError
 
@@ -20,6 +21,8 @@ logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 _PAGE_NUMBER = re.compile(r"^[-—–－\s]*(?:第\s*)?\d{1,3}(?:\s*页)?(?:\s*/\s*共?\s*\d{1,3}\s*页?)?[-—–－\s]*$")
 _LINE_BREAK = re.compile(r"\s*\n\s*")
+_WORD_GAP = 3.0  # pt; pdfplumber's default x_tolerance
+_LINE_TOLERANCE = 3.0  # pt; characters whose tops differ less share a line
 
 
 def _open(data: bytes):
@@ -54,6 +57,66 @@ def cell_text(text: str | None) -> str:
     return _LINE_BREAK.sub("", text or "").strip()
 
 
+def _text_of(chars: list[dict]) -> str:
+    """Characters of one line (sorted left to right) as text; a gap wider than 3pt is a space."""
+    parts, previous = [], None
+    for char in chars:
+        if previous is not None and char["x0"] - previous["x1"] > _WORD_GAP:
+            parts.append(" ")
+        parts.append(char["text"])
+        previous = char
+    return "".join(parts)
+
+
+def _lines(chars: list[dict]) -> list[tuple[float, list[dict]]]:
+    """Group characters into lines by their top (within 3pt), each sorted left to right."""
+    lines: list[tuple[float, list[dict]]] = []
+    for char in sorted(chars, key=lambda c: (c["top"], c["x0"])):
+        if lines and char["top"] - lines[-1][0] <= _LINE_TOLERANCE:
+            lines[-1][1].append(char)
+        else:
+            lines.append((char["top"], [char]))
+    for _, members in lines:
+        members.sort(key=lambda c: c["x0"])
+    return lines
+
+
+class _CellIndex:
+    """Which table cell a point falls in: a grid of every cell edge, each slot -> its cell."""
+
+    def __init__(self, table) -> None:
+        self.xs = sorted({x for cell in table.cells for x in (cell[0], cell[2])})
+        self.ys = sorted({y for cell in table.cells for y in (cell[1], cell[3])})
+        self.slots: dict[tuple[int, int], tuple[int, int]] = {}
+        for r, row in enumerate(table.rows):
+            for c, cell in enumerate(row.cells):
+                if cell is None:
+                    continue
+                x0, x1 = bisect_left(self.xs, cell[0]), bisect_left(self.xs, cell[2])
+                y0, y1 = bisect_left(self.ys, cell[1]), bisect_left(self.ys, cell[3])
+                for i in range(x0, x1):
+                    for j in range(y0, y1):
+                        self.slots[(i, j)] = (r, c)
+
+    def cell_at(self, x: float, y: float) -> tuple[int, int] | None:
+        i, j = bisect_right(self.xs, x) - 1, bisect_right(self.ys, y) - 1
+        return self.slots.get((i, j))
+
+
+def _table_cells(table, chars: list[dict]) -> list[list[str | None]]:
+    """Like ``table.extract()`` (None for merged positions, text per cell) from the page's chars."""
+    index = _CellIndex(table)
+    grid: list[list[str | None]] = [["" if cell is not None else None for cell in row.cells] for row in table.rows]
+    members: dict[tuple[int, int], list[dict]] = {}
+    for char in chars:
+        where = index.cell_at((char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2)
+        if where is not None:
+            members.setdefault(where, []).append(char)
+    for (r, c), cell_chars in members.items():
+        grid[r][c] = "\n".join(_text_of(line) for _, line in _lines(cell_chars))
+    return grid
+
+
 def read_pdf(path: str, data: bytes) -> Document:
     pdf = _open(data)
     cells: list[Cell] = []
@@ -67,17 +130,23 @@ def read_pdf(path: str, data: bytes) -> Document:
                 char_count += len(chars)
                 if not chars:
                     continue
-                tables = page.find_tables()
+                has_rules = bool(page.rects or page.lines)
+                tables = page.find_tables() if has_rules else []
                 items: list[tuple[float, int, object]] = []
                 boxes = [t.bbox for t in tables]
+                outside, inside = [], [[] for _ in tables]
+                for char in chars:
+                    middle_x, middle_y = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
+                    for t_index, (x0, top, x1, bottom) in enumerate(boxes):
+                        if x0 <= middle_x <= x1 and top <= middle_y <= bottom:
+                            inside[t_index].append(char)
+                            break
+                    else:
+                        outside.append(char)
                 for t_index, table in enumerate(tables, start=1):
-                    items.append((table.bbox[1], 1, (t_index, table)))
-                for line in page.extract_text_lines(return_chars=False):
-                    middle_x = (line["x0"] + line["x1"]) / 2
-                    middle_y = (line["top"] + line["bottom"]) / 2
-                    if any(x0 <= middle_x <= x1 and top <= middle_y <= bottom for x0, top, x1, bottom in boxes):
-                        continue
-                    items.append((line["top"], 0, line["text"]))
+                    items.append((table.bbox[1], 1, (t_index, table, inside[t_index - 1])))
+                for top, line_chars in _lines(outside):
+                    items.append((top, 0, _text_of(line_chars)))
                 items.sort(key=lambda item: (item[0], item[1]))
                 line_no = 0
                 for _, kind, payload in items:
@@ -90,9 +159,9 @@ def read_pdf(path: str, data: bytes) -> Document:
                         cells.append(Cell(text, row, f"page {page_no} line {line_no}"))
                         lines.append(text)
                         continue
-                    t_index, table = payload
+                    t_index, table, table_chars = payload
                     table_id = page_no * 100 + t_index
-                    for r, table_row in enumerate(table.extract(), start=1):
+                    for r, table_row in enumerate(_table_cells(table, table_chars), start=1):
                         row += 1
                         texts = []
                         for c, raw in enumerate(table_row, start=1):
