@@ -23,12 +23,14 @@ import duckdb
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "scripts"))
 
 from gongkai import PARSER_VERSION  # noqa: E402
 from gongkai.batch import FileOutcome  # noqa: E402
 from gongkai.synth.generate import generate_reports  # noqa: E402
 from gongkai.warehouse.load import IngestResult, load_outcomes  # noqa: E402
 from gongkai.warehouse.schema import connect  # noqa: E402
+from query_examples import query_params  # noqa: E402  (the defaults each query documents)
 
 BATCH = 10_000
 
@@ -67,13 +69,13 @@ def query_latencies(db: Path) -> list[tuple[str, float, int]]:
     queries["v_requests_by_province (all)"] = "select * from v_requests_by_province"
     queries["v_disclosure_rate (all)"] = "select * from v_disclosure_rate"
     queries["v_requests one county-year"] = ("select * from v_requests where county_code = "
-                                             "(select min(county_code) from dim_region where county_code is not null) "
+                                             "(select min(g.county_code) from dim_report r join dim_region g using (adcode)) "
                                              "and year = 2021")
     results = []
     con = duckdb.connect(str(db), read_only=True)
     try:
         for name, sql in queries.items():
-            params = {"year": 2021} if "$year" in sql else None
+            params = query_params(sql) or None
             samples, rows = [], 0
             for _ in range(5):
                 began = time.perf_counter()

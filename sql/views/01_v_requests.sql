@@ -6,9 +6,13 @@ create or replace view v_requests as
 select
     r.report_id,
     r.adcode,
+    g.province_code,
     g.province,
+    g.prefecture_code,
     g.prefecture,
+    g.county_code,
     g.county,
+    g.township_code,
     g.township,
     r.agency,
     r.year,
