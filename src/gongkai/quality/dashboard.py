@@ -139,8 +139,9 @@ def _heat_table(heat) -> str:
             if year in cells[province]:
                 flagged, total = cells[province][year]
                 share = flagged / total if total else 0
-                tds.append(f'<td style="background:{_heat_color(share)}" title="{flagged} of {total} flagged">'
-                           f'{share:.0%}<br><span class="muted">{flagged}/{total}</span></td>')
+                ink = "#fff" if share > 0.5 else "#1d2733"  # legible on dark and light cells
+                tds.append(f'<td style="background:{_heat_color(share)};color:{ink}" title="{flagged} of {total} flagged">'
+                           f'{share:.0%}<br><small>{flagged}/{total} flagged</small></td>')
             else:
                 tds.append("<td></td>")
         rows.append(f"<tr><th>{_esc(province)}</th>{''.join(tds)}</tr>")
@@ -210,7 +211,7 @@ def _drilldowns(con, flagged_rows, total_flagged: int) -> str:
         parts.append(
             f'<details id="r-{_esc(report_id)}" open><summary>{_esc(agency)} · {_esc(year)} · {_esc(place)} '
             f'<span class="muted">{_esc(report_id)} · {_esc(source_ref)}</span></summary>'
-            f'<table><tr><th>rule</th><th>item</th><th>expected</th><th>printed</th><th>verdict</th><th>what</th></tr>'
+            f'<table><tr><th>rule</th><th>item</th><th>expected</th><th>found</th><th>verdict</th><th>what</th></tr>'
             f'{verdicts}</table><p></p>{table3}</details>')
     parts.append("</section>")
     return "".join(parts)
