@@ -15,6 +15,7 @@ from typing import Any
 from gongkai import PARSER_VERSION
 from gongkai.metadata import extract_metadata
 from gongkai.readers import Document, ExtractionError, read_document
+from gongkai.readers.dispatch import read_bytes
 from gongkai.template import Tables, heading_section, instance_bounds, parse_tables, parsed_cells
 
 CONTRACT_KEYS = (
@@ -27,11 +28,7 @@ _MIN_HEADINGS_FOR_REPORT = 2
 def extract_file(path: str, *, data: bytes | None = None, with_provenance: bool = False) -> list[dict[str, Any]]:
     """All reports in one file; raises ExtractionError with a one-line reason when there are none."""
     if data is None:
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read()
-        except OSError as exc:
-            raise ExtractionError(f"cannot read file ({exc.strerror or exc})") from None
+        data = read_bytes(path)
     document = read_document(path, data)
     sha256 = hashlib.sha256(data).hexdigest()
     return extract_document(document, sha256, with_provenance=with_provenance)

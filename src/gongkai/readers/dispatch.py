@@ -48,17 +48,22 @@ _AGREES = {
 }
 
 
+def read_bytes(path: str) -> bytes:
+    """A file's bytes, or ExtractionError("cannot read file (...)")."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise ExtractionError(f"cannot read file ({exc.strerror or exc})") from None
+
+
 def read_document(path: str, data: bytes | None = None) -> Document:
     """Read one file into a Document, or raise ExtractionError with a one-line reason."""
     ext = os.path.splitext(path)[1].lower()
     if ext in UNSUPPORTED:
         raise ExtractionError(UNSUPPORTED[ext])
     if data is None:
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read()
-        except OSError as exc:
-            raise ExtractionError(f"cannot read file ({exc.strerror or exc})") from None
+        data = read_bytes(path)
     if not data.strip():
         raise ExtractionError("empty file (no content)")
     fmt = EXTENSIONS.get(ext)

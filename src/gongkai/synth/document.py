@@ -146,30 +146,23 @@ def blankable_cells(report: dict[str, Any]) -> set[tuple]:
         for measure, value in measures.items():
             if value == 0 and not measure.endswith("_unit"):
                 out.add(("table2", item, measure))
-    t3 = report.get("table3") or {}
-    if t3:
-        def col(key: str, c: int) -> float:
-            row = t3.get(key)
-            return (row[c] or 0) if row else 0
+    from gongkai.synth.generate import check_identities
 
-        leaves = [k for k in F.LEAF_DISPOSITIONS if k in t3]
-        i1 = [col("new_received", c) + col("carried_over", c) == col("total", c) + col("carried_forward", c)
-              for c in range(7)]
-        i3 = [col("total", c) == sum(col(k, c) for k in leaves) for c in range(7)]
-        for key, row in t3.items():
-            i2 = (row[6] or 0) == sum(v or 0 for v in row[:6])
-            for c, value in enumerate(row):
-                if value != 0:
-                    continue
-                ok = i2
-                if key in ("new_received", "carried_over", "total", "carried_forward"):
-                    ok = ok and i1[c]
-                if key in leaves or key == "total":
-                    ok = ok and i3[c]
-                if ok:
-                    out.add(("table3", key, c))
+    broken = {(v["rule"], v["where"]) for v in check_identities(report)}
+    t3 = report.get("table3") or {}
+    leaves = {k for k in F.LEAF_DISPOSITIONS if k in t3}
+    for key, row in t3.items():
+        for c, value in enumerate(row):
+            column = F.APPLICANT_KEYS[c]
+            ok = value == 0 and ("I2", key) not in broken
+            if key in ("new_received", "carried_over", "total", "carried_forward"):
+                ok = ok and ("I1", column) not in broken
+            if key in leaves or key == "total":
+                ok = ok and ("I3", column) not in broken
+            if ok:
+                out.add(("table3", key, c))
     for group, values in (report.get("table4") or {}).items():
-        if (values[4] or 0) == sum(v or 0 for v in values[:4]):
+        if ("I4", group) not in broken:
             out.update(("table4", group, i) for i, v in enumerate(values) if v == 0)
     return out
 
