@@ -3,7 +3,8 @@
 The portal (a real HTTP server on 127.0.0.1) serves a GBK list page and a UTF-8 second
 page; a report published as a GBK web page (and again under a second URL), a report
 page whose body only links a DOCX attachment, one linking a PDF attachment (answered 500
-once) and a dead link, a robots-disallowed report, a 解读 companion page and a notice.
+once) and a dead link, a moved report (302), a 412 JavaScript challenge, a robots-disallowed report,
+a 解读 companion page and a notice.
 After crawl + ingest exactly the three expected reports are in the warehouse with their
 gold numbers; a second crawl downloads nothing and the second ingest changes nothing.
 """
@@ -59,8 +60,11 @@ def portal(tmp_path_factory):
     ], extra='<a href="index_1.html">下一页</a>'), content_type="text/html")
     site.add("/col/index_1.html", list_page([
         ("/art/dashuikeng2020.html", "盐池县大水坑镇人民政府2020年政府信息公开工作年度报告"),
-        ("/art/wuzhai2020.html", "五寨县人民政府2020年度政府信息公开工作年度报告"),
+        ("/old/wuzhai2020.html", "五寨县人民政府2020年度政府信息公开工作年度报告"),  # moved: 302
+        ("/art/huaian2024.html", "淮安市人民政府2024年政府信息公开工作年度报告"),  # 412 JS challenge
     ], charset="utf-8"), content_type="text/html; charset=utf-8")
+    site.redirect("/old/wuzhai2020.html", "/art/wuzhai2020.html")
+    site.add("/art/huaian2024.html", "<html><script>eval(challenge)</script></html>", status=412)
     page = render_html(xiangning, encoding="gbk")
     site.add("/art/xiangning2021.html", page, content_type="text/html")
     site.add("/xxgk/xiangning2021.html", page, content_type="text/html")
@@ -88,7 +92,8 @@ def test_crawl_then_ingest_gives_exactly_the_expected_reports(portal):
     first = crawl(sources, out_dir=str(out), **SETTINGS)
     assert site.hits("/private/sishui2020.html") == []  # robots.txt: never requested
     assert len(site.hits("/files/wuzhai2020.pdf")) == 2  # 500, then retried
-    assert [url for url, _ in first.errors] == [site.url("/files/gone.pdf")]
+    assert sorted(url for url, _ in first.errors) == [site.url("/art/huaian2024.html"), site.url("/files/gone.pdf")]
+    assert len(site.hits("/art/huaian2024.html")) == 1  # a challenge is recorded, never retried or solved
     documents = read_documents(str(out))
     xiangning_urls = [sorted(d["urls"]) for d in documents if any("xiangning" in u for u in d["urls"])]
     assert xiangning_urls == [[site.url("/art/xiangning2021.html"), site.url("/xxgk/xiangning2021.html")]]
