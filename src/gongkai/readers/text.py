@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from gongkai.flattened import flattened_cells, looks_flattened
 from gongkai.readers.base import Cell, Document
 from gongkai.values import is_value_text
 
@@ -48,6 +49,7 @@ def read_text(path: str, data: bytes, fmt: str = "txt") -> Document:
     row = 0
     in_tab_row = False  # inside a blank-line-delimited group of tab-indented cells
     last_was_cell = False
+    flattened: list[dict] = []
     for lineno, raw in enumerate(text.split("\n"), start=1):
         line = _BOLD.sub("", _HEADING_MARKS.sub("", raw.rstrip("\n")))
         where = f"line {lineno}"
@@ -73,8 +75,16 @@ def read_text(path: str, data: bytes, fmt: str = "txt") -> Document:
             in_tab_row = False
         last_was_cell = False
         row += 1
+        if looks_flattened(line):  # table cells glued together (gongkai.flattened)
+            decoded, row, report = flattened_cells(line, row, where)
+            cells.extend(decoded)
+            flattened.append(report)
+            continue
         cells.extend(_split_line(line, row, where))
-    return Document(path=path, format=fmt, cells=cells, text=text, info={"encoding": encoding})
+    info = {"encoding": encoding}
+    if flattened:
+        info["flattened"] = flattened[0] if len(flattened) == 1 else flattened
+    return Document(path=path, format=fmt, cells=cells, text=text, info=info)
 
 
 def _is_continuation(line: str) -> bool:
