@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 # Debian packages the tests use: LibreOffice + a CJK font turn generated DOCX files into
 # real PDFs (and convert .doc/.wps), qpdf makes encrypted PDFs, poppler-utils renders pages,
 # chromium renders the quality dashboard in its browser test.
-APT_PACKAGES=(libreoffice-writer-nogui fonts-noto-cjk qpdf poppler-utils chromium)
+APT_PACKAGES=(libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk qpdf poppler-utils chromium)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

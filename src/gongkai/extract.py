@@ -87,7 +87,7 @@ def _report_dict(report_id: str, document: Document, sha256: str, metadata, tabl
         "sha256": sha256,
         "file_name": os.path.basename(document.path),
         "parser_version": PARSER_VERSION,
-        **{k: v for k, v in document.info.items() if k in ("encoding", "pages", "converted_with", "flattened")},
+        **{k: v for k, v in document.info.items() if k in ("encoding", "pages", "converted_with", "flattened", "sheets")},
     }
     region = resolve_place(metadata.region_text, metadata.agency, metadata.year)
     report: dict[str, Any] = {

@@ -10,10 +10,9 @@ from gongkai.readers.base import Document, ExtractionError
 TEXT_EXTENSIONS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md"}
 HTML_EXTENSIONS = {".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html", ".jsp": "html"}
 OFFICE_EXTENSIONS = {".docx": "docx", ".doc": "doc", ".wps": "wps", ".pdf": "pdf"}
-EXTENSIONS = {**TEXT_EXTENSIONS, **HTML_EXTENSIONS, **OFFICE_EXTENSIONS}
+SHEET_EXTENSIONS = {".xlsx": "xlsx", ".xls": "xls", ".et": "et", ".ods": "ods"}
+EXTENSIONS = {**TEXT_EXTENSIONS, **HTML_EXTENSIONS, **OFFICE_EXTENSIONS, **SHEET_EXTENSIONS}
 UNSUPPORTED = {
-    ".xls": "spreadsheet (.xls) attachments are not report documents we can read yet",
-    ".xlsx": "spreadsheet (.xlsx) attachments are not report documents we can read yet",
     ".ofd": "OFD documents need an OFD renderer, which is not installed",
     ".jpg": "image file: needs OCR", ".jpeg": "image file: needs OCR", ".png": "image file: needs OCR",
     ".gif": "image file: needs OCR", ".zip": "archive: unpack it first", ".rar": "archive: unpack it first",
@@ -40,8 +39,8 @@ def sniff(data: bytes) -> str | None:
 
 _AGREES = {
     "pdf": {"pdf"},
-    "zip": {"docx"},
-    "ole": {"doc", "wps", "docx"},  # an encrypted .docx is an OLE container
+    "zip": {"docx", "xlsx", "ods"},
+    "ole": {"doc", "wps", "docx", "xls", "et"},  # an encrypted .docx is an OLE container
     "html": {"html", "txt", "md"},  # a saved page may be named .txt; read it as HTML
     "image": set(),
     None: {"txt", "md", "html"},
@@ -72,6 +71,14 @@ def read_document(path: str, data: bytes | None = None) -> Document:
     content = sniff(data)
     if fmt not in _AGREES[content]:
         raise ExtractionError(_mismatch_reason(ext, content))
+    if content in ("zip", "ole"):
+        reason = container_mismatch(ext, fmt, content, data)
+        if reason:
+            raise ExtractionError(reason)
+    if fmt in ("xlsx", "xls", "et", "ods"):
+        from gongkai.readers.sheet import read_sheet
+
+        return read_sheet(path, data, fmt)
     if content == "html" or fmt == "html":
         from gongkai.readers.html import read_html
 
@@ -91,6 +98,48 @@ def read_document(path: str, data: bytes | None = None) -> Document:
     from gongkai.readers.legacy import read_legacy
 
     return read_legacy(path, data, fmt)
+
+
+# spreadsheet sniffing: which kind of ZIP package / OLE compound file the bytes hold
+_OLE_WORKBOOK = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))
+_OLE_WORD = "WordDocument".encode("utf-16-le")
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+def container_kind(content: str, data: bytes) -> str | None:
+    """"sheet" or "word" for a ZIP package or OLE compound file, None when unclear.
+
+    An .xls/.et and a .doc/.wps are all OLE compound files: the directory's stream names
+    (UTF-16) tell them apart — "Workbook"/"Book" for a spreadsheet, "WordDocument" for
+    Word/WPS. A ZIP holding ``xl/`` is an .xlsx, one whose ``mimetype`` names an
+    OpenDocument spreadsheet is an .ods, one holding ``word/`` is a .docx.
+    """
+    if content == "ole":
+        if _OLE_WORD in data:
+            return "word"
+        if any(name in data for name in _OLE_WORKBOOK):
+            return "sheet"
+        return None
+    if content == "zip":
+        head = data[:200]
+        if b"mimetype" in head and _ODS_MIMETYPE in head:
+            return "sheet"
+        if b"word/document" in data:
+            return "word"
+        if b"xl/workbook" in data:
+            return "sheet"
+    return None
+
+
+def container_mismatch(ext: str, fmt: str, content: str, data: bytes) -> str | None:
+    """A one-line reason when a spreadsheet is named like a Word file or the reverse."""
+    kind = container_kind(content, data)
+    wants_sheet = fmt in ("xlsx", "xls", "et", "ods")
+    if kind == "word" and wants_sheet:
+        return f"wrong extension: named '{ext}' but the content is a Word/WPS document"
+    if kind == "sheet" and not wants_sheet:
+        return f"wrong extension: named '{ext}' but the content is a spreadsheet"
+    return None
 
 
 def _mismatch_reason(ext: str, content: str | None) -> str:
