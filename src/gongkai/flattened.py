@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from gongkai import formats as F
 from gongkai.readers.base import Cell
+from gongkai.values import parse_value
 
 MAX_NODES = 200_000  # depth-first search nodes per digit run
 MAX_COMBINATIONS = 100_000  # joint choices over ambiguous table-三 rows
@@ -37,6 +38,7 @@ MAX_SOLUTIONS = 64  # surviving splits kept per run (more means "too many to lis
 
 _DETECT_RE = re.compile(r"本年新收[^0-9]{0,24}?[0-9]{7,}")
 _RUN_RE = re.compile(r"[0-9][0-9 \u00a0\u3000.]*")
+_SIGNED_RUN_RE = re.compile(r"[+\-]?[0-9][0-9 \u00a0\u3000.+\-]*")  # table 二 (2019): "本年增/减" is signed
 _HEADING_RE = re.compile(r"[一二三四五六]、[^。，0-9\s]{1,24}?(?:情况|事项)")
 _T2_MARK = "第二十条"
 _SEC_RE = {
@@ -56,20 +58,23 @@ def looks_flattened(line: str) -> bool:
 
 
 def _pieces(run: str) -> list[str]:
-    """The digit groups of a run: a space (a cell that held &nbsp;) is a forced boundary."""
-    return [p for p in re.split(r"[ \u00a0\u3000]+", run) if p]
+    """The digit groups of a run: a space (a cell that held &nbsp;) and a sign are forced boundaries."""
+    return [p for part in re.split(r"[ \u00a0\u3000]+", run) for p in re.split(r"(?=[+\-])", part) if p]
 
 
-def splits(run: str, width: int, check=None, *, decimals: bool = False) -> tuple[list[tuple], bool]:
+def splits(run: str, width: int, check=None, *, decimals: bool = False, prune=None) -> tuple[list[tuple], bool]:
     """Every way to cut ``run`` into ``width`` numbers (no leading zeros) passing ``check``.
 
-    ``check(parts)`` is called on the complete tuple of numbers. Returns (solutions,
-    complete): ``complete`` is False when the node bound or the solution cap was hit.
+    ``check(parts)`` is called on the complete tuple of numbers; ``prune(parts)``, when
+    given, on every prefix (False cuts the branch). Returns (solutions, complete):
+    ``complete`` is False when the node bound or the solution cap was hit.
     """
     groups = _pieces(run)
     if decimals and width == 1 and len(groups) == 1 and re.fullmatch(r"(0|[1-9]\d*)(\.\d+)?", groups[0]):
         text = groups[0]
         return [(float(text) if "." in text else int(text),)], True
+    signs = [g[0] if g[0] in "+-" else "" for g in groups]
+    groups = [g.lstrip("+-") for g in groups]
     if any(not g.isdigit() for g in groups):
         return [], True
     out: list[tuple] = []
@@ -96,7 +101,10 @@ def splits(run: str, width: int, check=None, *, decimals: bool = False) -> tuple
                 break
             if len(parts) + 1 + remaining_groups > width:
                 break
-            parts.append(int(piece))
+            parts.append(-int(piece) if pos == 0 and signs[g] == "-" else int(piece))
+            if prune is not None and not prune(parts):
+                parts.pop()
+                continue
             if end == len(text):
                 walk(g + 1, 0, parts)
             elif len(parts) < width:
@@ -111,9 +119,16 @@ def _row_sum(parts: tuple) -> bool:
     return sum(parts[:-1]) == parts[-1]
 
 
-def _groups_sum(parts: tuple) -> bool:
+def _groups_sum(parts) -> bool:
+    """I4 on every complete group of five (also used on prefixes, to prune early)."""
     step = len(F.TABLE4_OUTCOMES)
-    return all(sum(parts[i:i + step - 1]) == parts[i + step - 1] for i in range(0, len(parts), step))
+    return all(sum(parts[i:i + step - 1]) == parts[i + step - 1] for i in range(0, len(parts) - step + 1, step))
+
+
+def _groups_prefix(parts: list[int]) -> bool:
+    step = len(F.TABLE4_OUTCOMES)
+    n = len(parts)
+    return n % step != 0 or sum(parts[n - step:n - 1]) == parts[n - 1]
 
 
 # --- locating rows in the line -----------------------------------------------------------
@@ -133,14 +148,15 @@ class Row:
     decimals: bool = False  # an amount: one value, a decimal point allowed
     candidates: list[tuple] = field(default_factory=list)
     complete: bool = True
-    values: tuple | None = None
+    values: tuple | None = None  # None entries: cells left unresolved (table 四 groups)
     how: str = ""
     reason: str = ""
+    unresolved_parts: list[dict] = field(default_factory=list)  # table 四 groups still open
 
 
-def _run_after(line: str, pos: int, stop: int) -> tuple[int, int, str] | None:
+def _run_after(line: str, pos: int, stop: int, signed: bool = False) -> tuple[int, int, str] | None:
     """The first digit run at or after ``pos`` (before ``stop``), minus a trailing "N." numbering."""
-    match = _RUN_RE.search(line, pos, stop)
+    match = (_SIGNED_RUN_RE if signed else _RUN_RE).search(line, pos, stop)
     if not match:
         return None
     start, end = match.start(), match.end()
@@ -151,7 +167,7 @@ def _run_after(line: str, pos: int, stop: int) -> tuple[int, int, str] | None:
         tail = re.search(r"(\d)$", text)
     if tail is not None:
         text = text[:tail.start(1)]
-    text = text.rstrip(" \u00a0\u3000.")
+    text = text.rstrip(" \u00a0\u3000.+-")
     if not text:
         return None
     return start, start + len(text), text
@@ -209,7 +225,7 @@ def locate_rows(line: str) -> tuple[list[Row], str]:
                 hit = _find(line, (item.label,), pos, start3)
             if hit is None:
                 continue
-            run = _run_after(line, hit[1], start3)
+            run = _run_after(line, hit[1], start3, signed=True)
             if run is None or line[hit[1]:run[0]].strip(" \u00a0\u3000"):
                 continue  # the label is not directly followed by its values
             rows.append(Row("table2", item.key, hit[0], run[0], run[1], run[2], len(item.measures),
@@ -271,7 +287,8 @@ def decide(rows: list[Row]) -> None:
     """Fill ``values``/``how``/``reason`` of every row: row identities, then column identities."""
     for row in rows:
         check = {"table3": _row_sum, "table4": _groups_sum}.get(row.table)
-        row.candidates, row.complete = splits(row.run, row.width, check, decimals=row.decimals)
+        prune = _groups_prefix if row.table == "table4" else None
+        row.candidates, row.complete = splits(row.run, row.width, check, decimals=row.decimals, prune=prune)
     for row in rows:
         if not row.complete:
             row.reason = "search bound reached: too many possible splits"
@@ -281,6 +298,9 @@ def decide(rows: list[Row]) -> None:
             row.values = row.candidates[0]
             row.how = {"table3": "the only split with the row sum", "table4": "the only split with the group sums"}.get(
                 row.table, "the only possible split")
+    for row in rows:
+        if row.table == "table4" and row.values is None and row.complete and len(row.candidates) > 1:
+            _resolve_table4_groups(row)
     rows3 = {r.key: r for r in rows if r.table == "table3" and r.candidates and r.complete}
     ambiguous = [k for k, r in rows3.items() if len(r.candidates) > 1]
     if ambiguous:
@@ -320,6 +340,25 @@ def decide(rows: list[Row]) -> None:
             row.reason = f"{len(row.candidates)} splits and no identity decides between them"
 
 
+def _resolve_table4_groups(row: Row) -> None:
+    """Table 四 prints three rows of the contract in one run: keep every group all surviving splits agree on."""
+    step = len(F.TABLE4_OUTCOMES)
+    values: list[int | None] = []
+    for g, (group, _) in enumerate(F.TABLE4_GROUPS):
+        options = sorted({c[g * step:(g + 1) * step] for c in row.candidates})
+        if len(options) == 1:
+            values.extend(options[0])
+        else:
+            values.extend([None] * step)
+            row.unresolved_parts.append({
+                "table": "table4", "row": group, "printed": row.run,
+                "surviving_splits": [list(o) for o in options[:8]],
+                "reason": f"{len(options)} splits of this group satisfy its 总计 identity (I4)",
+            })
+    row.values = tuple(values)
+    row.how = "the group sums (I4); groups with several surviving splits left blank"
+
+
 # --- the cell stream --------------------------------------------------------------------
 
 
@@ -339,8 +378,27 @@ def _label_cells(text: str, row: int, where: str) -> list[Cell]:
     return cells
 
 
+def _without_stray_values(texts: list[str]) -> list[str]:
+    """Label text never becomes a value: digits left between two decoded rows (a run that
+    was not decoded) are glued to the neighbouring label text, as the line prints them."""
+    out: list[str] = []
+    carry = ""
+    for text in texts:
+        text = carry + text
+        carry = ""
+        if parse_value(text) is not None:
+            carry = text
+            continue
+        out.append(text)
+    if carry:
+        if out:
+            out[-1] += carry
+        # a lone stray run with no label beside it is dropped from the cells (it stays in the text)
+    return out
+
+
 def _fmt(values) -> str:
-    return "|".join(str(v) for v in values)
+    return "|".join("?" if v is None else str(v) for v in values)
 
 
 def flattened_cells(line: str, row: int, where: str) -> tuple[list[Cell], int, dict]:
@@ -350,16 +408,23 @@ def flattened_cells(line: str, row: int, where: str) -> tuple[list[Cell], int, d
     cells: list[Cell] = []
     pos = 0
     for r in rows:
-        if r.label_start > pos:
-            cells.extend(_label_cells(line[pos:r.label_start], row, where))
-            row += 1
+        pre = [c.text for c in _label_cells(line[pos:r.label_start], row, where)] if r.label_start > pos else []
         label = line[max(pos, r.label_start):r.run_start].strip()
+        texts = _without_stray_values(pre + ([label] if label else []))
+        if label and texts:
+            pre, label = texts[:-1], texts[-1]
+        else:
+            pre, label = texts, ""
+        if pre:
+            cells.extend(Cell(t, row, where) for t in pre)
+            row += 1
         if label:
             cells.append(Cell(label, row, where))
         span = f"{where} chars {r.run_start + 1}-{r.run_end}"
         if r.values is not None:
             cells.extend(
-                Cell(str(v), row, f"{span} cell {i} (flattened '{r.run}' split {_fmt(r.values)}: {r.how})")
+                Cell("" if v is None else str(v), row,
+                     f"{span} cell {i} (flattened '{r.run}' split {_fmt(r.values)}: {r.how})")
                 for i, v in enumerate(r.values, start=1)
             )
         else:
@@ -368,13 +433,14 @@ def flattened_cells(line: str, row: int, where: str) -> tuple[list[Cell], int, d
         row += 1
         pos = r.run_end
     if pos < len(line):
-        cells.extend(_label_cells(line[pos:], row, where))
+        cells.extend(Cell(t, row, where) for t in _without_stray_values(
+            [c.text for c in _label_cells(line[pos:], row, where)]))
         row += 1
     report = {
         "line": where,
         "template": template,
         "rows_found": len(rows),
-        "rows_decoded": sum(1 for r in rows if r.values is not None),
+        "rows_decoded": sum(1 for r in rows if r.values is not None and not r.unresolved_parts),
         "decided_by_column_identities": [
             {"table": r.table, "row": r.key, "printed": r.run, "split": list(r.values)}
             for r in rows if r.values is not None and "column" in r.how
@@ -383,6 +449,6 @@ def flattened_cells(line: str, row: int, where: str) -> tuple[list[Cell], int, d
             {"table": r.table, "row": r.key, "printed": r.run, "where": f"{where} chars {r.run_start + 1}-{r.run_end}",
              "surviving_splits": [list(c) for c in r.candidates[:8]], "reason": r.reason}
             for r in rows if r.values is None
-        ],
+        ] + [{**part, "where": f"{where} chars {r.run_start + 1}-{r.run_end}"} for r in rows for part in r.unresolved_parts],
     }
     return cells, row, report
