@@ -89,6 +89,8 @@ def _report_dict(report_id: str, document: Document, sha256: str, metadata, tabl
         "parser_version": PARSER_VERSION,
         **{k: v for k, v in document.info.items() if k in ("encoding", "pages", "converted_with", "flattened", "sheets")},
     }
+    if getattr(tables, "label_repairs", None):  # damaged table-三 labels mapped by number and position
+        source["damaged_labels"] = [{k: v for k, v in r.items() if k != "note"} for r in tables.label_repairs]
     region = resolve_place(metadata.region_text, metadata.agency, metadata.year)
     report: dict[str, Any] = {
         "id": report_id,

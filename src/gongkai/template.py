@@ -37,6 +37,8 @@ class Tables:
     table4: dict[str, list[Number]] | None = None
     provenance: dict[str, dict[str, list[str | None] | dict[str, str | None]]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # table-三 rows whose damaged label was mapped by its number and position (map_damaged_table3_rows)
+    label_repairs: list[dict] = field(default_factory=list)
 
     def signature(self) -> tuple:
         """What makes two instances the same report (a file holding its text twice)."""
@@ -156,6 +158,107 @@ def parse_table3(segments: list[Segment]) -> tuple[dict[str, list[Number]], dict
     return rows, where
 
 
+# --- table 三: damaged labels --------------------------------------------------------------
+
+_T3_COUNT = {t: sum(1 for r in F.TABLE3_ROWS if t in r.templates and not (t == "2021" and r.key == "other"))
+             for t in F.TEMPLATES}
+
+
+def _t3_expected(rows3: dict) -> int:
+    """How many table-三 rows the report's format prints (2021 when a （六） sub-row is found)."""
+    return _T3_COUNT["2021" if any(k in rows3 for k in F.OTHER_ROWS_2021) else "2019"]
+_T3_ORDER = {row.key: i for i, row in enumerate(F.TABLE3_ROWS)}
+_SUB_NUMBER_RE = re.compile(r"^\s*(\d{1,2})\s*[.．、,，]")
+_BLOCK_NUMBER_RE = re.compile(r"^\s*([(（]\s*[一二三四五六七]\s*[)）]|[一二三四]\s*、)")
+
+
+def _numbered_row(label: str, category: str | None) -> tuple[str, F.DispositionRow | None]:
+    """The numbering a label still prints ("6．", "（三）", "四、") and the row it names there."""
+    raw = unicodedata.normalize("NFKC", label).strip()
+    sub = _SUB_NUMBER_RE.match(raw)
+    if sub:
+        if category is None:
+            return sub.group(0).strip(), None
+        prefix = f"{int(sub.group(1))}."
+        found = [r for r in F.TABLE3_ROWS if r.category == category and r.label.startswith(prefix)]
+        return sub.group(0).strip(), found[0] if len(found) == 1 else None
+    block = _BLOCK_NUMBER_RE.match(raw)
+    if block:
+        number = re.sub(r"\s", "", block.group(1)).replace("(", "（").replace(")", "）")
+        found = [r for r in F.TABLE3_ROWS if unicodedata.normalize("NFKC", r.label).replace("(", "（")
+                 .replace(")", "）").startswith(number) and r.key != "other"]
+        # "（三）" "（四）" "（五）" head category blocks: not data rows; "三、" heads the results
+        return number, found[0] if len(found) == 1 else None
+    return "", None
+
+
+def map_damaged_table3_rows(segments: list[Segment], rows: dict[str, list[Number]],
+                            where: dict[str, list[str | None]]) -> list[dict]:
+    """Map table-三 rows whose label lost characters, by the number it still prints and its position.
+
+    A segment with values whose label names no row is mapped to row R when (1) its label
+    still starts with R's numbering inside R's category block ("5." under （三）不予公开,
+    "（二）", "四、"), (2) R was not found by its label, and (3) R's place in the official
+    order lies strictly between the rows found just before and just after it (its
+    position is intact). A segment that fails any of these, or two segments claiming the
+    same row, are left unmapped (the row stays missing). Adds the rows to ``rows``/``where``
+    and returns one record per mapped row, each with a ``note``.
+    """
+    width = len(F.APPLICANT_KEYS)
+    category: str | None = None
+    seen_results = False
+    found_at: list[tuple[int, str]] = []  # (segment index, key) of rows found by their labels
+    orphans: list[tuple[int, Segment, str | None]] = []
+    for index, seg in enumerate(segments):
+        row_def = None
+        for cell in seg.labels:
+            category = _category_of(cell.text) or category
+        for cell in reversed(seg.labels):
+            row_def = match_table3_row(cell.text, category, seen_results)
+            if row_def is not None:
+                break
+        if row_def is None and len(seg.labels) > 1:
+            row_def = match_table3_row("".join(c.text for c in seg.labels), category, seen_results)
+        if row_def is not None and row_def.group == "result":
+            seen_results = True
+        if row_def is not None and rows.get(row_def.key) is not None and row_def.key not in (k for _, k in found_at):
+            found_at.append((index, row_def.key))
+        elif row_def is None and seg.values and seg.numeric_count() > 0:
+            orphans.append((index, seg, category))
+    claims: dict[str, list[tuple[int, Segment, str]]] = {}
+    for index, seg, cat in orphans:
+        label = seg.labels[-1].text if seg.labels else ""
+        number, row_def = _numbered_row(label, cat)
+        if row_def is None or row_def.key in rows:
+            continue
+        before = [k for i, k in found_at if i < index]
+        after = [k for i, k in found_at if i > index]
+        if not before and not after:
+            continue
+        if before and _T3_ORDER[before[-1]] >= _T3_ORDER[row_def.key]:
+            continue
+        if after and _T3_ORDER[after[0]] <= _T3_ORDER[row_def.key]:
+            continue
+        claims.setdefault(row_def.key, []).append((index, seg, number))
+    repairs = []
+    for key, claimants in claims.items():
+        if len(claimants) != 1:
+            continue  # two damaged rows claim the same place: ambiguous
+        _, seg, number = claimants[0]
+        fitted = fit_values(seg.values, width)
+        rows[key] = [v[1].number if v else None for v in fitted]
+        label = seg.labels[-1].text
+        where[key] = [f"{v[0].where} (label damaged: mapped by number and position)" if v else None for v in fitted]
+        repairs.append({
+            "row": key, "printed_label": label, "number": number,
+            "official_label": F.TABLE3_ROW_BY_KEY[key].label,
+            "where": seg.labels[-1].where,
+            "note": f"table3 row {key}: label printed as '{label}' names no row; mapped by its number "
+                    f"'{number}' and its position between the rows around it",
+        })
+    return repairs
+
+
 # --- table 四 ---------------------------------------------------------------------------
 
 _T4_WIDTH = len(F.TABLE4_GROUPS) * len(F.TABLE4_OUTCOMES)
@@ -267,7 +370,11 @@ def parse_tables(cells: list[Cell], parsed: list[Value | None], start: int, stop
     sections = section_starts(cells, parsed, start, stop)
 
     span3 = _section_span(sections, 3, start, stop) or (sections.get(2, start), sections.get(4, stop))
-    rows3, where3 = parse_table3(segment(cells, parsed, *span3))
+    segments3 = segment(cells, parsed, *span3)
+    rows3, where3 = parse_table3(segments3)
+    if rows3 and len(rows3) < _t3_expected(rows3):
+        result.label_repairs = map_damaged_table3_rows(segments3, rows3, where3)
+        result.notes.extend(r["note"] for r in result.label_repairs)
     if rows3:
         result.table3, result.provenance["table3"] = rows3, where3
 
