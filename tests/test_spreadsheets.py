@@ -104,3 +104,38 @@ def test_a_corrupt_spreadsheet_is_one_clear_error(tmp_path):
     with pytest.raises(ExtractionError, match="corrupt or unreadable spreadsheet") as info:
         extract_file(str(broken))
     assert "\n" not in str(info.value)
+
+
+def test_xls_exports_that_are_html_or_text_and_ooxml_et_are_read(tmp_path, sheet_files):
+    """Portals' ".xls" exports are often an HTML table or tab-separated text; newer WPS
+    writes .et as an OOXML package. Each is read by what its bytes are."""
+    from gongkai.synth import render_html, render_text
+
+    gid = IDS[0]
+    cases = {
+        "page.xls": render_html(GOLD[gid]),
+        "export.xls": render_text(GOLD[gid]).encode("utf-8"),
+        "wps.et": sheet_files[(gid, "xlsx")].read_bytes(),
+    }
+    for name, data in cases.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        report = extract_file(str(path))[0]
+        ok, total, mismatches = SCORER.compare(GOLD[gid], report, skip={"region_path", "adcode"})
+        assert ok == total, f"{name}: {mismatches[:5]}"
+
+
+def test_a_sheet_is_read_up_to_the_row_bound(tmp_path, monkeypatch):
+    from openpyxl import Workbook
+
+    from gongkai.readers import sheet
+
+    workbook = Workbook()
+    for r in range(1, 31):
+        workbook.active.cell(row=r, column=1, value=f"第{r}行")
+    path = tmp_path / "long.xlsx"
+    workbook.save(path)
+    monkeypatch.setattr(sheet, "MAX_ROWS", 10)
+    document = read_document(str(path))
+    assert [c.text for c in document.cells][-1] == "第10行"
+    assert document.info["sheets_truncated"] == "read the first 10 rows of Sheet"

@@ -39,11 +39,11 @@ def sniff(data: bytes) -> str | None:
 
 _AGREES = {
     "pdf": {"pdf"},
-    "zip": {"docx", "xlsx", "ods"},
+    "zip": {"docx", "xlsx", "ods", "et"},  # newer WPS writes .et as an OOXML package
     "ole": {"doc", "wps", "docx", "xls", "et"},  # an encrypted .docx is an OLE container
-    "html": {"html", "txt", "md"},  # a saved page may be named .txt; read it as HTML
+    "html": {"html", "txt", "md", "xls", "et"},  # a saved page may be named .txt; an ".xls" export is often HTML
     "image": set(),
-    None: {"txt", "md", "html"},
+    None: {"txt", "md", "html", "xls", "et"},  # ".xls" exports are also tab-separated text
 }
 
 
@@ -75,7 +75,11 @@ def read_document(path: str, data: bytes | None = None) -> Document:
         reason = container_mismatch(ext, fmt, content, data)
         if reason:
             raise ExtractionError(reason)
-    if fmt in ("xlsx", "xls", "et", "ods"):
+    if content is None and fmt in ("xls", "et"):
+        from gongkai.readers.text import read_text
+
+        return read_text(path, data, "txt")
+    if fmt in ("xlsx", "xls", "et", "ods") and content in ("zip", "ole"):
         from gongkai.readers.sheet import read_sheet
 
         return read_sheet(path, data, fmt)

@@ -23,6 +23,9 @@ import io
 from gongkai.readers.base import Cell, Document, ExtractionError
 
 SPREADSHEET_FORMATS = ("xlsx", "xls", "et", "ods")
+# a report's tables fit in a few hundred rows; past these the rest of a sheet is not read
+MAX_ROWS = 20_000
+MAX_COLS = 256
 
 
 def cell_text(value) -> str:
@@ -110,6 +113,7 @@ def read_sheet(path: str, data: bytes, fmt: str) -> Document:
     merged_known = False
     names = list(workbook.sheet_names)
     ods_ranges = ods_merged_ranges(data) if fmt == "ods" else None
+    truncated: list[str] = []
     try:
         for index, name in enumerate(names):
             sheet = workbook.get_sheet_by_index(index)
@@ -118,8 +122,13 @@ def read_sheet(path: str, data: bytes, fmt: str) -> Document:
                 merged = ods_ranges[index]
             merged_known = merged_known or bool(merged)
             covered = _covered(merged)
-            for r, values in enumerate(sheet.to_python(skip_empty_area=False)):
-                texts = [cell_text(v) for v in values]
+            first_col = sheet.start[1] if sheet.start else 0
+            for r, values in enumerate(sheet.iter_rows()):
+                if r >= MAX_ROWS:
+                    truncated.append(name)
+                    break
+                # iter_rows starts at row 0 but at the sheet's first used column
+                texts = [""] * min(first_col, MAX_COLS) + [cell_text(v) for v in values[:max(0, MAX_COLS - first_col)]]
                 last = max((c for c, t in enumerate(texts) if t), default=-1)
                 if last < 0:
                     continue
@@ -143,6 +152,8 @@ def read_sheet(path: str, data: bytes, fmt: str) -> Document:
     if not cells:
         raise ExtractionError("empty spreadsheet (no cells with content)")
     info = {"sheets": len(names), "merged_ranges": "read" if merged_known else "none reported"}
+    if truncated:
+        info["sheets_truncated"] = f"read the first {MAX_ROWS} rows of {', '.join(truncated)}"
     return Document(path=path, format=fmt, cells=cells, text="\n".join(lines), info=info)
 
 
