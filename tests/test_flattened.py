@@ -119,3 +119,29 @@ def test_every_gold_report_flattened_decodes_right_or_says_unresolved(tmp_path, 
                     wrong.append((table, row, want, have))
     assert wrong == []
     assert out["table3"]["total"] == gold["table3"]["total"] or ("table3", "total") in unresolved
+
+
+def test_a_hostile_flattened_line_is_bounded_and_left_unresolved(tmp_path):
+    """Rows of 60 glued digits: the search stops at its bound, in a subprocess held to
+    60 CPU-seconds and 2 GB, and the rows are reported unresolved, never guessed."""
+    import resource
+    import subprocess
+    import sys
+
+    rows = "".join(f"{i}.属于国家秘密{'9' * 60}" for i in range(1, 4))
+    line = f"三、收到和处理政府信息公开申请情况一、本年新收政府信息公开申请数量{'1' * 60}（三）不予公开{rows}四、结转"
+    path = tmp_path / "hostile.txt"
+    path.write_text("标题: 某县2021年政府信息公开工作年度报告\n" + line + "\n", encoding="utf-8")
+
+    def limits():
+        resource.setrlimit(resource.RLIMIT_CPU, (60, 60))
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    code = ("import json,sys; from gongkai.readers import read_document; "
+            "d = read_document(sys.argv[1]); print(json.dumps(d.info['flattened'], ensure_ascii=False))")
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
+                          timeout=120, preexec_fn=limits)
+    assert done.returncode == 0, done.stderr[-500:]
+    report = json.loads(done.stdout)
+    assert report["rows_decoded"] == 0 and report["unresolved"]
+    assert any(u["reason"].startswith("search bound reached") for u in report["unresolved"])

@@ -32,7 +32,7 @@ from gongkai import formats as F
 from gongkai.readers.base import Cell
 from gongkai.values import parse_value
 
-MAX_NODES = 200_000  # depth-first search nodes per digit run
+MAX_NODES = 50_000  # depth-first search nodes per digit run
 MAX_COMBINATIONS = 100_000  # joint choices over ambiguous table-三 rows
 MAX_SOLUTIONS = 64  # surviving splits kept per run (more means "too many to list")
 
@@ -66,7 +66,7 @@ def splits(run: str, width: int, check=None, *, decimals: bool = False, prune=No
     """Every way to cut ``run`` into ``width`` numbers (no leading zeros) passing ``check``.
 
     ``check(parts)`` is called on the complete tuple of numbers; ``prune(parts)``, when
-    given, on every prefix (False cuts the branch). Returns (solutions, complete):
+    given, on every prefix with the count of digits still unread (False cuts the branch). Returns (solutions, complete):
     ``complete`` is False when the node bound or the solution cap was hit.
     """
     groups = _pieces(run)
@@ -80,6 +80,7 @@ def splits(run: str, width: int, check=None, *, decimals: bool = False, prune=No
     out: list[tuple] = []
     nodes = 0
     complete = True
+    after = [sum(len(t) for t in groups[g + 1:]) for g in range(len(groups))]  # digits in later groups
 
     def walk(g: int, pos: int, parts: list[int]) -> None:
         nonlocal nodes, complete
@@ -102,7 +103,7 @@ def splits(run: str, width: int, check=None, *, decimals: bool = False, prune=No
             if len(parts) + 1 + remaining_groups > width:
                 break
             parts.append(-int(piece) if pos == 0 and signs[g] == "-" else int(piece))
-            if prune is not None and not prune(parts):
+            if prune is not None and not prune(parts, len(text) - end + after[g]):
                 parts.pop()
                 continue
             if end == len(text):
@@ -125,7 +126,18 @@ def _groups_sum(parts) -> bool:
     return all(sum(parts[i:i + step - 1]) == parts[i + step - 1] for i in range(0, len(parts) - step + 1, step))
 
 
-def _groups_prefix(parts: list[int]) -> bool:
+def _row_sum_prefix(parts: list[int], remaining: int) -> bool:
+    """I2 on a prefix: the 总计 is at least as long as any part, and after six parts the
+    digits left are exactly the 总计's."""
+    k = len(parts)
+    if k >= len(F.APPLICANT_KEYS):
+        return True
+    if k == len(F.APPLICANT_KEYS) - 1:
+        return remaining == len(str(sum(parts)))
+    return remaining >= (len(F.APPLICANT_KEYS) - 1 - k) + len(str(max(parts)))
+
+
+def _groups_prefix(parts: list[int], remaining: int = 0) -> bool:
     step = len(F.TABLE4_OUTCOMES)
     n = len(parts)
     return n % step != 0 or sum(parts[n - step:n - 1]) == parts[n - 1]
@@ -287,7 +299,7 @@ def decide(rows: list[Row]) -> None:
     """Fill ``values``/``how``/``reason`` of every row: row identities, then column identities."""
     for row in rows:
         check = {"table3": _row_sum, "table4": _groups_sum}.get(row.table)
-        prune = _groups_prefix if row.table == "table4" else None
+        prune = {"table3": _row_sum_prefix, "table4": _groups_prefix}.get(row.table)
         row.candidates, row.complete = splits(row.run, row.width, check, decimals=row.decimals, prune=prune)
     for row in rows:
         if not row.complete:
