@@ -87,3 +87,17 @@ def test_ambiguous_damaged_labels_are_not_mapped(tmp_path, replacements, why):
 def test_an_intact_report_has_no_label_note(tmp_path):
     report = extract_file(_damaged_text(tmp_path), with_provenance=True)[0]
     assert "damaged_labels" not in report["source"] and report["provenance"]["notes"] == []
+
+
+def test_a_damaged_block_label_is_mapped_by_its_numeral(tmp_path):
+    """2019 format: （六）其他处理 is one data row; "（六）其" keeps its numeral and place."""
+    gold = {g["id"]: g for _, g in gold_cases()}["seed000"]
+    text = render_text(gold)
+    assert text.count("（六）其他处理") == 1
+    path = tmp_path / "damaged_2019.txt"
+    path.write_text(text.replace("（六）其他处理", "（六）其"), encoding="utf-8")
+    report = extract_file(str(path))[0]
+    ok, total, mismatches = SCORER.compare(gold, report, skip={"region_path", "adcode"})
+    assert ok == total, mismatches[:5]
+    assert [r["row"] for r in report["source"]["damaged_labels"]] == ["other"]
+    assert report["source"]["damaged_labels"][0]["number"] == "（六）"

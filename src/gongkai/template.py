@@ -186,7 +186,7 @@ def _numbered_row(label: str, category: str | None) -> tuple[str, F.DispositionR
     if block:
         number = re.sub(r"\s", "", block.group(1)).replace("(", "（").replace(")", "）")
         found = [r for r in F.TABLE3_ROWS if unicodedata.normalize("NFKC", r.label).replace("(", "（")
-                 .replace(")", "）").startswith(number) and r.key != "other"]
+                 .replace(")", "）").startswith(number)]
         # "（三）" "（四）" "（五）" head category blocks: not data rows; "三、" heads the results
         return number, found[0] if len(found) == 1 else None
     return "", None
