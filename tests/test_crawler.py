@@ -33,7 +33,7 @@ from gongkai.crawl.sources import parse_sources
 SEEDS = sorted((ROOT / "data" / "raw").glob("*.txt"))
 LAST_MODIFIED = 1_700_000_000.0
 CITY, DISTRICT = "某某市人民政府", "某某区人民政府"
-SETTINGS = dict(delay=0, timeout=1.0, retries=2, backoff=0.01, max_bytes=200_000)
+SETTINGS = dict(delay=0, timeout=1.0, retries=2, backoff=0.01, max_bytes=200_000, recheck_days=0)
 
 
 @pytest.fixture(autouse=True)
@@ -317,7 +317,9 @@ def test_cli_exit_codes_and_summary(sites, tmp_path, capsys):
     assert cli.main(options) == 1  # the 404, the oversize file and the challenge
     err = capsys.readouterr().err
     assert f"gongkai: {site.url('/art/2020/report2019.html')}: HTTP 412 js challenge (not attempted)" in err
-    assert "6 list pages, 9 documents (6 new or changed, 3 unchanged, 0 duplicate), 6 skipped, 3 errors" in err
+    # the district's three documents were fetched minutes ago: not due for a re-check (recheck_days 7)
+    assert "6 list pages, 6 documents (6 new or changed, 0 unchanged, 0 duplicate), 6 skipped, 3 errors" in err
+    assert "3 known documents not due for a re-check" in err
 
     assert cli.main(["--sources", str(sources), "--out", str(out), "--portal", "nowhere"]) == 2
     assert "no portal named 'nowhere'" in capsys.readouterr().err
@@ -335,8 +337,11 @@ def test_unreachable_robots_txt_disallows_everything(sites, tmp_path):
     portals = parse_sources([{"name": "县", "list_url": site.url("/col/index.html")}])
     result = crawl(portals, tmp_path / "crawl", **SETTINGS)
     assert result.pages_fetched == 0 and result.documents == []
-    assert result.skipped == [(site.url("/col/index.html"), "disallowed by robots.txt (robots.txt unreachable "
-                                                            "(HTTP 503 after 3 attempts): everything disallowed this crawl)")]
+    reason = "disallowed by robots.txt (robots.txt unreachable (HTTP 503 after 3 attempts): everything disallowed this crawl)"
+    assert result.skipped == [(site.url("/col/index.html"), reason)]
+    # not a single list page: the portal was not crawled at all, which is an error
+    assert result.errors == [(site.url("/col/index.html"), f"portal 县 not crawled: no list page could be read ({reason})")]
+    assert result.failed_portals == ["县"] and not result.ok
     assert [r.path for r in site.requests] == ["/robots.txt"] * 3  # retried, then nothing else
 
 
