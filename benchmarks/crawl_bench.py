@@ -109,9 +109,10 @@ def serve(portals: int, lists: int, reports: int) -> None:
                     self.wfile.write(body)
                 self.wfile.flush()
             finally:
+                ended = time.monotonic()
                 with lock:
                     s["in_flight"] -= 1
-                    s["last_end"] = time.monotonic()
+                    s["last_end"] = ended
 
     class Server(ThreadingHTTPServer):
         daemon_threads = True

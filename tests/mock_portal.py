@@ -137,8 +137,9 @@ class MockSite:
                 handler.wfile.flush()
             except OSError:
                 pass
+            ended = time.monotonic()
             with self._lock:
-                self.timings.append((started, time.monotonic(), urlsplit(handler.path).path))
+                self.timings.append((started, ended, urlsplit(handler.path).path))
 
     def _route(self, handler: BaseHTTPRequestHandler, head: bool = False) -> None:
         parts = urlsplit(handler.path)

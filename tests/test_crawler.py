@@ -562,7 +562,9 @@ def test_hosts_are_crawled_concurrently_and_each_host_stays_polite(sites, tmp_pa
     for site in sites:  # never two requests in flight on one host, and at least `delay` between them
         spans = sorted(site.timings)
         for (_, end, path), (start, _, following) in zip(spans, spans[1:]):
-            assert start - end >= delay - 0.002, (path, following, start - end)
+            # the server notes an answer's end after the client may already have read it (thread
+            # scheduling on a busy machine), so its view of the pause can be a little short
+            assert start - end >= delay - 0.02, (path, following, start - end)
     assert len(one.timings) == 11 and len(two.timings) == 6
     # ... while the two hosts were served at the same time: the first host went on during the slow answer
     slow = next((start, end) for start, end, path in two.timings if path == "/c/r0.html")

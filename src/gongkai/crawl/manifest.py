@@ -126,6 +126,10 @@ class Store:
         self.documents_path = self.root / "documents.json"
         self.runs_path = self.root / "runs.jsonl"
         self.urls: dict[str, dict] = self._load_state()
+        self._by_sha: dict[str, set[str]] = {}  # sha256 -> the URLs whose state has it
+        for url, entry in self.urls.items():
+            if entry.get("sha256"):
+                self._by_sha.setdefault(entry["sha256"], set()).add(url)
 
     # -- state ----------------------------------------------------------------------------------
     def _load_state(self) -> dict[str, dict]:
@@ -156,8 +160,9 @@ class Store:
     def path_for(self, sha256: str) -> str | None:
         """The stored file of this content, if some URL already brought it (or, with the
         state lost, if ``files/`` holds it)."""
-        for entry in self.urls.values():
-            if entry.get("sha256") == sha256 and entry.get("path") and (self.root / entry["path"]).is_file():
+        for url in sorted(self._by_sha.get(sha256, ())):
+            entry = self.urls[url]
+            if entry.get("path") and (self.root / entry["path"]).is_file():
                 return entry["path"]
         for path in sorted(self.files.glob(f"*/{sha256[:12]}-*")):
             if path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == sha256:
@@ -182,11 +187,16 @@ class Store:
         """Update the state of ``url``; returns the sha256 it had before when that changed."""
         before = self.urls.get(url, {}).get("sha256")
         self.urls[url] = {**self.urls.get(url, {}), **values}
+        after = self.urls[url].get("sha256")
+        if before and before != after:
+            self._by_sha.get(before, set()).discard(url)
+        if after:
+            self._by_sha.setdefault(after, set()).add(url)
         return before if before and before != values.get("sha256") else None
 
     def supersede(self, sha256: str) -> str | None:
         """Move the file of an old version out of ``files/`` when no URL serves it any more."""
-        if any(entry.get("sha256") == sha256 for entry in self.urls.values()):
+        if self._by_sha.get(sha256):
             return None
         for path in sorted(self.files.rglob(f"{sha256[:12]}-*")):
             target = self.root / "superseded" / path.relative_to(self.files)
