@@ -127,6 +127,7 @@ class Store:
         self.runs_path = self.root / "runs.jsonl"
         self.urls: dict[str, dict] = self._load_state()
         self._by_sha: dict[str, set[str]] = {}  # sha256 -> the URLs whose state has it
+        self._files_by_prefix: dict[str, list[Path]] | None = None
         for url, entry in self.urls.items():
             if entry.get("sha256"):
                 self._by_sha.setdefault(entry["sha256"], set()).add(url)
@@ -164,10 +165,19 @@ class Store:
             entry = self.urls[url]
             if entry.get("path") and (self.root / entry["path"]).is_file():
                 return entry["path"]
-        for path in sorted(self.files.glob(f"*/{sha256[:12]}-*")):
+        for path in sorted(self._stored_files().get(sha256[:12], ())):
             if path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == sha256:
                 return path.relative_to(self.root).as_posix()
         return None
+
+    def _stored_files(self) -> dict[str, list[Path]]:
+        """``files/*/<sha12>-*`` by sha12, read once per run (then kept up to date by `write`)."""
+        if self._files_by_prefix is None:
+            self._files_by_prefix = {}
+            for path in self.files.glob("*/*"):
+                if not path.name.startswith("."):
+                    self._files_by_prefix.setdefault(path.name[:12], []).append(path)
+        return self._files_by_prefix
 
     def read(self, path: str) -> bytes:
         return (self.root / path).read_bytes()
@@ -181,6 +191,8 @@ class Store:
         temporary = target.with_name(f".{target.name}.part")
         temporary.write_bytes(body)
         os.replace(temporary, target)
+        if self._files_by_prefix is not None:
+            self._files_by_prefix.setdefault(sha256[:12], []).append(target)
         return target.relative_to(self.root).as_posix()
 
     def remember(self, url: str, values: dict) -> str | None:
