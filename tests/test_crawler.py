@@ -309,7 +309,7 @@ def test_cli_exit_codes_and_summary(sites, tmp_path, capsys):
     sources = write_sources(tmp_path / "sources.yaml", site)
     out = tmp_path / "crawl"
     options = ["--sources", str(sources), "--out", str(out), "--delay", "0", "--backoff", "0.01", "--timeout", "2",
-               "--max-bytes", "200k"]
+               "--max-bytes", "200k", "--concurrency", "2", "--deadline", "30"]
 
     assert cli.main([*options, "--portal", DISTRICT]) == 0
     err = capsys.readouterr().err
@@ -468,6 +468,18 @@ def test_example_sources_file_loads():
     portals = load_sources(ROOT / "sources.example.yaml")
     assert len(portals) >= 2
     assert all(p.hosts and p.list_urls and p.max_pages >= 1 for p in portals)
+    assert portals.concurrency == 32
+    assert {(p.recheck_days, p.max_report_links, p.max_documents) for p in portals} == {(7, 1000, 2000)}
+
+
+def test_crawl_settings_from_the_sources_file():
+    portals = parse_sources({"defaults": {"concurrency": 5, "recheck_days": 30, "max_documents": 9},
+                             "portals": [{"name": "a", "list_url": "http://a.gov.cn/"},
+                                         {"name": "b", "list_url": "http://b.gov.cn/", "recheck_days": 0,
+                                          "max_report_links": 3}]})
+    assert portals.concurrency == 5
+    assert [(p.recheck_days, p.max_report_links, p.max_documents) for p in portals] == [(30, 1000, 9), (0, 3, 9)]
+    assert parse_sources([{"name": "a", "list_url": "http://a.gov.cn/"}]).concurrency is None  # crawl() uses 32
 
 
 @pytest.mark.parametrize("text, message", [
@@ -481,6 +493,13 @@ def test_example_sources_file_loads():
      "duplicate name 'a'"),
     ("portals: [\n", "not valid YAML"),
     ("portals: []\n", "expected a non-empty list of portals"),
+    ("defaults: {concurrency: 0}\nportals:\n  - name: a\n    list_url: http://a.gov.cn/\n",
+     "defaults: 'concurrency' must be a whole number of at least 1"),
+    ("portals:\n  - name: a\n    list_url: http://a.gov.cn/\n    concurrency: 4\n", "unknown key(s) 'concurrency'"),
+    ("portals:\n  - name: a\n    list_url: http://a.gov.cn/\n    recheck_days: -1\n",
+     "'recheck_days' must be a number of days"),
+    ("portals:\n  - name: a\n    list_url: http://a.gov.cn/\n    max_documents: 0\n",
+     "'max_documents' must be a whole number of at least 1"),
 ])
 def test_bad_sources_files(tmp_path, text, message):
     path = tmp_path / "sources.yaml"

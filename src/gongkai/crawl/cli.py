@@ -38,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(default: the sources file's defaults.concurrency, else 32)")
     parser.add_argument("--deadline", type=_seconds, default=300.0, metavar="SECONDS",
                         help="longest time one response may take in all, headers and body (default: 300)")
-    parser.add_argument("--recheck-days", type=_seconds, default=None, metavar="DAYS",
+    parser.add_argument("--recheck-days", type=_days, default=None, metavar="DAYS",
                         help="re-ask known documents about every DAYS days, 0 = every run (default: per sources file, 7)")
     parser.add_argument("--max-report-links", type=_count, default=None, metavar="N",
                         help="report links taken from one list page (default: per sources file, 1000)")
@@ -143,6 +143,16 @@ def _seconds(value: str) -> float:
         number = float(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {value!r}")
+    return number
+
+
+def _days(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of days: {value!r}") from None
     if number < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more: {value!r}")
     return number
