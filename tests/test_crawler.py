@@ -662,6 +662,25 @@ def test_report_links_and_documents_are_capped_and_the_cut_recorded(sites, tmp_p
     assert result.ok  # a cut is recorded, not a failure
 
 
+def test_cli_limits_print_what_they_cut(sites, tmp_path, capsys):
+    site, _ = sites
+    site.add("/robots.txt", "", content_type="text/plain")
+    items = [(f"/art/r{i}.html", f"某某县{2000 + i}年政府信息公开工作年度报告", None) for i in range(12)]
+    site.add("/col/index.html", list_page(items, charset="utf-8"))
+    for href, title, _ in items:
+        site.add(href, report_page(title, SEEDS[0], charset="utf-8"))
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(f"portals:\n  - name: 县\n    list_url: {site.url('/col/index.html')}\n", encoding="utf-8")
+    status = cli.main(["--sources", str(sources), "--out", str(tmp_path / "crawl"), "--delay", "0",
+                       "--max-report-links", "5", "--max-documents", "3"])
+    err = capsys.readouterr().err
+    assert status == 0 and len(site.hits("/col/index.html")) == 1 and len(site.requests) == 1 + 1 + 3
+    assert (f"gongkai crawl: 县: {site.url('/col/index.html')}: max_report_links 5 reached, 7 left out "
+            "(listed in runs.jsonl)") in err
+    assert f"gongkai crawl: 县: {site.url('/col/index.html')}: max_documents 3 reached, 2 left out" in err
+    assert "9 link(s)/document(s) cut by limits" in err
+
+
 def test_recheck_schedule_spreads_known_documents_over_the_cycle():
     from gongkai.crawl.crawler import DAY, is_due
 

@@ -91,6 +91,9 @@ def run(args: argparse.Namespace) -> int:
     printer.close()
     for url, reason in result.errors:
         print(f"gongkai: {url}: {reason}", file=sys.stderr)
+    for cut in result.cuts:  # limits are not failures, but say what they left out
+        print(f"gongkai crawl: {cut['portal']}: {cut['url']}: {cut['limit']} {cut['value']} reached, "
+              f"{cut['cut']} left out (listed in runs.jsonl)", file=sys.stderr)
     print(f"gongkai crawl: {result.summary()} -> {args.out}", file=sys.stderr)
     return 1 if result.errors else 0
 
