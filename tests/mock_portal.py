@@ -4,7 +4,9 @@ and the small real files (PDF, DOCX) it serves.
 Every request is recorded (method, path, query, headers, body), so tests can assert what
 the crawler asked for, and what it never asked for. Routes answer with fixed bodies and
 validators (ETag and/or Last-Modified, honoured for conditional requests), a status, a
-redirect, or a function; a route can fail with 500 or stall for its first N requests.
+redirect, or a function; a route can fail with 500 or stall for its first N requests, or
+trickle its answer one byte at a time (a hostile server). Each request's start and end
+times (``time.monotonic``) are kept in ``timings``, to check the crawler's politeness.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ class Route:
     stall: float = 0.0
     handler: object = None  # callable(Seen) -> (status, headers, body)
     send_length: bool = True  # False: no Content-Length, the body ends when the connection closes
+    trickle: float = 0.0  # > 0: send the body one byte every `trickle` seconds
+    trickle_head: bool = False  # with trickle: the status line and headers too
     served: int = 0
 
     def set_body(self, body: bytes) -> None:
@@ -56,6 +60,7 @@ class MockSite:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[Seen] = []
+        self.timings: list[tuple[float, float, str]] = []  # (start, end, path) per answered request
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -78,6 +83,7 @@ class MockSite:
     def clear(self) -> None:
         with self._lock:
             self.requests.clear()
+            self.timings.clear()
 
     # -- serving --------------------------------------------------------------------------------
     @property
@@ -123,6 +129,19 @@ class MockSite:
             self._server.server_close()
 
     def _answer(self, handler: BaseHTTPRequestHandler, head: bool = False) -> None:
+        started = time.monotonic()
+        try:
+            self._route(handler, head)
+        finally:
+            try:
+                handler.wfile.flush()
+            except OSError:
+                pass
+            ended = time.monotonic()
+            with self._lock:
+                self.timings.append((started, ended, urlsplit(handler.path).path))
+
+    def _route(self, handler: BaseHTTPRequestHandler, head: bool = False) -> None:
         parts = urlsplit(handler.path)
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
@@ -144,6 +163,8 @@ class MockSite:
             status, headers, payload = route.handler(seen)
             return self._send(handler, status, headers, payload, head)
         headers = {"Content-Type": route.content_type, **route.headers}
+        if route.trickle > 0:
+            return self._trickle(handler, route)
         if not route.send_length:
             headers["Content-Length"] = None
         if route.status != 200:
@@ -156,6 +177,27 @@ class MockSite:
         if _not_modified(seen.headers, etag, route.last_modified):
             return self._send(handler, 304, {k: v for k, v in headers.items() if k != "Content-Type"}, b"", head=True)
         return self._send(handler, 200, headers, route.body, head)
+
+    @staticmethod
+    def _trickle(handler: BaseHTTPRequestHandler, route: Route) -> None:
+        """Answer 200 with ``route.body``, one byte every ``route.trickle`` seconds (the
+        head too when ``trickle_head``); stops when the client hangs up."""
+        head = (f"HTTP/1.1 200 OK\r\nContent-Type: {route.content_type}\r\n"
+                f"Content-Length: {len(route.body)}\r\nConnection: close\r\n\r\n").encode("ascii")
+        handler.close_connection = True
+        try:
+            if route.trickle_head:
+                data = head + route.body
+            else:
+                handler.wfile.write(head)
+                handler.wfile.flush()
+                data = route.body
+            for index in range(len(data)):
+                handler.wfile.write(data[index:index + 1])
+                handler.wfile.flush()
+                time.sleep(route.trickle)
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            pass
 
     @staticmethod
     def _send(handler: BaseHTTPRequestHandler, status: int, headers: dict[str, str], body: bytes, head: bool) -> None:

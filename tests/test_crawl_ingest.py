@@ -24,7 +24,7 @@ from gongkai.crawl import crawl, read_documents
 from gongkai.synth import pdf_from_docx, render_docx, render_html
 from gongkai.warehouse.load import ingest
 
-SETTINGS = dict(delay=0, timeout=5.0, retries=2, backoff=0.01)
+SETTINGS = dict(delay=0, timeout=5.0, retries=2, backoff=0.01, recheck_days=0)
 
 
 def gold(name: str) -> dict:

@@ -15,6 +15,7 @@ import html
 import json
 import os
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -33,7 +34,7 @@ from gongkai.crawl.sources import parse_sources
 SEEDS = sorted((ROOT / "data" / "raw").glob("*.txt"))
 LAST_MODIFIED = 1_700_000_000.0
 CITY, DISTRICT = "某某市人民政府", "某某区人民政府"
-SETTINGS = dict(delay=0, timeout=1.0, retries=2, backoff=0.01, max_bytes=200_000)
+SETTINGS = dict(delay=0, timeout=1.0, retries=2, backoff=0.01, max_bytes=200_000, recheck_days=0)
 
 
 @pytest.fixture(autouse=True)
@@ -308,7 +309,7 @@ def test_cli_exit_codes_and_summary(sites, tmp_path, capsys):
     sources = write_sources(tmp_path / "sources.yaml", site)
     out = tmp_path / "crawl"
     options = ["--sources", str(sources), "--out", str(out), "--delay", "0", "--backoff", "0.01", "--timeout", "2",
-               "--max-bytes", "200k"]
+               "--max-bytes", "200k", "--concurrency", "2", "--deadline", "30"]
 
     assert cli.main([*options, "--portal", DISTRICT]) == 0
     err = capsys.readouterr().err
@@ -317,7 +318,9 @@ def test_cli_exit_codes_and_summary(sites, tmp_path, capsys):
     assert cli.main(options) == 1  # the 404, the oversize file and the challenge
     err = capsys.readouterr().err
     assert f"gongkai: {site.url('/art/2020/report2019.html')}: HTTP 412 js challenge (not attempted)" in err
-    assert "6 list pages, 9 documents (6 new or changed, 3 unchanged, 0 duplicate), 6 skipped, 3 errors" in err
+    # the district's three documents were fetched minutes ago: not due for a re-check (recheck_days 7)
+    assert "6 list pages, 6 documents (6 new or changed, 0 unchanged, 0 duplicate), 6 skipped, 3 errors" in err
+    assert "3 known documents not due for a re-check" in err
 
     assert cli.main(["--sources", str(sources), "--out", str(out), "--portal", "nowhere"]) == 2
     assert "no portal named 'nowhere'" in capsys.readouterr().err
@@ -335,8 +338,11 @@ def test_unreachable_robots_txt_disallows_everything(sites, tmp_path):
     portals = parse_sources([{"name": "县", "list_url": site.url("/col/index.html")}])
     result = crawl(portals, tmp_path / "crawl", **SETTINGS)
     assert result.pages_fetched == 0 and result.documents == []
-    assert result.skipped == [(site.url("/col/index.html"), "disallowed by robots.txt (robots.txt unreachable "
-                                                            "(HTTP 503 after 3 attempts): everything disallowed this crawl)")]
+    reason = "disallowed by robots.txt (robots.txt unreachable (HTTP 503 after 3 attempts): everything disallowed this crawl)"
+    assert result.skipped == [(site.url("/col/index.html"), reason)]
+    # not a single list page: the portal was not crawled at all, which is an error
+    assert result.errors == [(site.url("/col/index.html"), f"portal 县 not crawled: no list page could be read ({reason})")]
+    assert result.failed_portals == ["县"] and not result.ok
     assert [r.path for r in site.requests] == ["/robots.txt"] * 3  # retried, then nothing else
 
 
@@ -462,6 +468,18 @@ def test_example_sources_file_loads():
     portals = load_sources(ROOT / "sources.example.yaml")
     assert len(portals) >= 2
     assert all(p.hosts and p.list_urls and p.max_pages >= 1 for p in portals)
+    assert portals.concurrency == 32
+    assert {(p.recheck_days, p.max_report_links, p.max_documents) for p in portals} == {(7, 1000, 2000)}
+
+
+def test_crawl_settings_from_the_sources_file():
+    portals = parse_sources({"defaults": {"concurrency": 5, "recheck_days": 30, "max_documents": 9},
+                             "portals": [{"name": "a", "list_url": "http://a.gov.cn/"},
+                                         {"name": "b", "list_url": "http://b.gov.cn/", "recheck_days": 0,
+                                          "max_report_links": 3}]})
+    assert portals.concurrency == 5
+    assert [(p.recheck_days, p.max_report_links, p.max_documents) for p in portals] == [(30, 1000, 9), (0, 3, 9)]
+    assert parse_sources([{"name": "a", "list_url": "http://a.gov.cn/"}]).concurrency is None  # crawl() uses 32
 
 
 @pytest.mark.parametrize("text, message", [
@@ -475,6 +493,13 @@ def test_example_sources_file_loads():
      "duplicate name 'a'"),
     ("portals: [\n", "not valid YAML"),
     ("portals: []\n", "expected a non-empty list of portals"),
+    ("defaults: {concurrency: 0}\nportals:\n  - name: a\n    list_url: http://a.gov.cn/\n",
+     "defaults: 'concurrency' must be a whole number of at least 1"),
+    ("portals:\n  - name: a\n    list_url: http://a.gov.cn/\n    concurrency: 4\n", "unknown key(s) 'concurrency'"),
+    ("portals:\n  - name: a\n    list_url: http://a.gov.cn/\n    recheck_days: -1\n",
+     "'recheck_days' must be a number of days"),
+    ("portals:\n  - name: a\n    list_url: http://a.gov.cn/\n    max_documents: 0\n",
+     "'max_documents' must be a whole number of at least 1"),
 ])
 def test_bad_sources_files(tmp_path, text, message):
     path = tmp_path / "sources.yaml"
@@ -528,3 +553,178 @@ def test_an_attachment_answered_with_an_html_page_is_an_error(sites, tmp_path):
     assert [d["url"] for d in result.documents] == [site.url("/a.html")]
     assert result.errors == [(site.url("/f/gone.pdf"), "attachment answered with an HTML page (text/html): an error page?")]
     assert sorted(p.name.split("-", 1)[1] for p in (tmp_path / "c" / "files").rglob("*") if p.is_file()) == ["a.html"]
+
+
+# -- concurrency, schedule and limits ------------------------------------------------------------------------------
+def small_portal(site: MockSite, column: str, reports: int, stall: float = 0.0) -> None:
+    """A column at /<column>/index.html listing ``reports`` report pages (each answered after ``stall`` s)."""
+    items = [(f"/{column}/r{i}.html", f"某某{column}20{10 + i}年政府信息公开工作年度报告", None) for i in range(reports)]
+    site.add(f"/{column}/index.html", list_page(items, charset="utf-8"))
+    for href, title, _ in items:
+        site.add(href, report_page(title, SEEDS[0], charset="utf-8"), stall_first=1, stall=stall)
+
+
+def test_hosts_are_crawled_concurrently_and_each_host_stays_polite(sites, tmp_path):
+    one, two = sites
+    for site in sites:
+        site.add("/robots.txt", "", content_type="text/plain")
+    small_portal(one, "a", 4, stall=0.05)
+    small_portal(one, "b", 4, stall=0.05)  # a second portal on the same host: still one request at a time
+    small_portal(two, "c", 4)
+    two.routes["/c/r0.html"].stall = 0.6  # one slow answer on the second host
+    delay = 0.1
+    portals = parse_sources([{"name": name, "list_url": site.url(f"/{name}/index.html"), "delay": delay}
+                             for name, site in (("a", one), ("b", one), ("c", two))])
+    result = crawl(portals, tmp_path / "crawl", timeout=5, retries=0, recheck_days=0, concurrency=3)
+    assert result.ok and len(result.documents) == 12 and result.requests == 1 + 5 + 5 + 1 + 5
+
+    for site in sites:  # never two requests in flight on one host, and at least `delay` between them
+        spans = sorted(site.timings)
+        for (_, end, path), (start, _, following) in zip(spans, spans[1:]):
+            # the server notes an answer's end after the client may already have read it (thread
+            # scheduling on a busy machine), so its view of the pause can be a little short
+            assert start - end >= delay - 0.02, (path, following, start - end)
+    assert len(one.timings) == 11 and len(two.timings) == 6
+    # ... while the two hosts were served at the same time: the first host went on during the slow answer
+    slow = next((start, end) for start, end, path in two.timings if path == "/c/r0.html")
+    assert slow[1] - slow[0] >= 0.6
+    assert len([1 for start, end, _ in one.timings if slow[0] < start and end < slow[1]]) >= 2
+    # the documents are listed in the order of the sources file, whatever the finishing order
+    assert [d["portal"] for d in result.documents] == ["a"] * 4 + ["b"] * 4 + ["c"] * 4
+
+
+def test_a_portal_that_is_down_is_an_error(tmp_path, capsys):
+    dead = MockSite().start()
+    url = dead.url("/col/index.html")
+    dead.stop()  # nothing listens there any more
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(f"portals:\n  - name: 停机县\n    list_url: {url}\n", encoding="utf-8")
+    started = time.monotonic()
+    status = cli.main(["--sources", str(sources), "--out", str(tmp_path / "crawl"), "--delay", "0", "--retries", "0",
+                       "--timeout", "2"])
+    err = capsys.readouterr().err
+    assert status == 1 and time.monotonic() - started < 10
+    assert f"gongkai: {url}: portal 停机县 not crawled: no list page could be read (disallowed by robots.txt" in err
+    assert "connection error" in err and ", 1 errors," in err and "1 portal(s) not crawled" in err
+    run = json.loads((tmp_path / "crawl" / "runs.jsonl").read_text(encoding="utf-8").splitlines()[-1])
+    assert run["failed_portals"] == ["停机县"] and len(run["errors"]) == 1
+
+
+@pytest.mark.parametrize("head", [False, True])
+def test_a_trickling_response_is_cut_off_at_the_deadline(sites, head):
+    site, _ = sites
+    # 40 bytes, one every 0.25 s: 10 s in all, so the test ends even if the deadline did not work
+    site.add("/slow.pdf", b"%PDF-1.4\n" + b"x" * 31, content_type="application/pdf", trickle=0.25, trickle_head=head)
+    portal = parse_sources([{"name": "p", "list_url": site.url("/slow.pdf")}])[0]
+    fetcher = Fetcher(delay=0, timeout=2, retries=2, backoff=0, deadline=1.0)
+    fetcher._robots[f"http://{site.netloc}"] = _allow_all()  # no robots.txt request: one request in all
+    started = time.monotonic()
+    fetched = fetcher.fetch(site.url("/slow.pdf"), portal)
+    elapsed = time.monotonic() - started
+    # every single read came within the 2 s timeout; the 1 s deadline for the whole response stopped it
+    assert (fetched.outcome, fetched.reason) == ("error", "deadline: the response took longer than 1 s")
+    assert 0.9 < elapsed < 3.0 and fetcher.requests == 1  # not retried
+
+
+def _allow_all():
+    from urllib.robotparser import RobotFileParser
+
+    from gongkai.crawl.fetch import _Robots
+
+    parser = RobotFileParser()
+    parser.allow_all = True
+    parser.modified()
+    return _Robots(parser)
+
+
+def test_report_links_and_documents_are_capped_and_the_cut_recorded(sites, tmp_path):
+    site, _ = sites
+    site.add("/robots.txt", "", content_type="text/plain")
+    items = [(f"/art/r{i}.html", f"某某县{2000 + i % 25}年政府信息公开工作年度报告", None) for i in range(20_000)]
+    site.add("/col/index.html", list_page(items, charset="utf-8"))
+    for href, title, _ in items[:10]:
+        site.add(href, report_page(title, SEEDS[0], charset="utf-8"))
+    portals = parse_sources([{"name": "县", "list_url": site.url("/col/index.html"), "max_report_links": 6,
+                              "max_documents": 4}])
+    out = tmp_path / "crawl"
+    result = crawl(portals, out, **{**SETTINGS, "max_bytes": 2**23})  # the list page is 2.3 MB
+    assert len(site.requests) == 1 + 1 + 4  # robots.txt, the list page, four documents: not 20,000
+    assert [d["url"] for d in result.documents] == [site.url(f"/art/r{i}.html") for i in range(4)]
+    assert result.skipped == [
+        (site.url("/col/index.html"), "max_report_links 6 reached: 19994 report link(s) of this list page not followed"),
+        (site.url("/col/index.html"), "max_documents 4 reached: 2 document(s) of this portal not followed"),
+    ]
+    run = json.loads((out / "runs.jsonl").read_text(encoding="utf-8").splitlines()[-1])
+    assert [(c["limit"], c["value"], c["cut"], c["first"][0]) for c in run["cuts"]] == [
+        ("max_report_links", 6, 19994, site.url("/art/r6.html")),
+        ("max_documents", 4, 2, site.url("/art/r4.html")),
+    ]
+    assert result.ok  # a cut is recorded, not a failure
+
+
+def test_cli_limits_print_what_they_cut(sites, tmp_path, capsys):
+    site, _ = sites
+    site.add("/robots.txt", "", content_type="text/plain")
+    items = [(f"/art/r{i}.html", f"某某县{2000 + i}年政府信息公开工作年度报告", None) for i in range(12)]
+    site.add("/col/index.html", list_page(items, charset="utf-8"))
+    for href, title, _ in items:
+        site.add(href, report_page(title, SEEDS[0], charset="utf-8"))
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(f"portals:\n  - name: 县\n    list_url: {site.url('/col/index.html')}\n", encoding="utf-8")
+    status = cli.main(["--sources", str(sources), "--out", str(tmp_path / "crawl"), "--delay", "0",
+                       "--max-report-links", "5", "--max-documents", "3"])
+    err = capsys.readouterr().err
+    assert status == 0 and len(site.hits("/col/index.html")) == 1 and len(site.requests) == 1 + 1 + 3
+    assert (f"gongkai crawl: 县: {site.url('/col/index.html')}: max_report_links 5 reached, 7 left out "
+            "(listed in runs.jsonl)") in err
+    assert f"gongkai crawl: 县: {site.url('/col/index.html')}: max_documents 3 reached, 2 left out" in err
+    assert "9 link(s)/document(s) cut by limits" in err
+
+
+def test_recheck_schedule_spreads_known_documents_over_the_cycle():
+    from gongkai.crawl.crawler import DAY, is_due
+
+    fetched = datetime(2026, 1, 1, 2, 0, tzinfo=timezone.utc)
+    urls = [f"http://www.x{i}.gov.cn/art/{i}.html" for i in range(700)]
+    last = dict.fromkeys(urls, fetched)
+    due = []
+    for n in range(1, 22):  # three weeks of nightly runs, each re-check updating the URL's last check
+        night = fetched + timedelta(days=n)
+        due.append([u for u in urls if is_due(u, last[u].isoformat(), 7, night.timestamp())])
+        last.update(dict.fromkeys(due[-1], night))
+    # each URL exactly once a week, about a seventh of them per night
+    for week in range(3):
+        assert sorted(u for night in due[7 * week:7 * week + 7] for u in night) == sorted(urls)
+    assert all(60 <= len(night) <= 140 for night in due), [len(n) for n in due]
+    assert not any(is_due(u, fetched.isoformat(), 7, fetched.timestamp() + 3600) for u in urls[:50])
+    assert is_due(urls[0], fetched.isoformat(), 0, fetched.timestamp())  # 0: every run
+    assert is_due(urls[0], None, 7, fetched.timestamp())  # never checked
+
+
+def test_known_documents_are_rechecked_on_schedule(sites, tmp_path):
+    site, _ = sites
+    site.add("/robots.txt", "", content_type="text/plain")
+    title = "某某县2023年政府信息公开工作年度报告"
+    site.add("/col/index.html", list_page([("/a.html", title, None)], charset="utf-8"))
+    site.add("/a.html", report_page(title, SEEDS[0], '<a href="/f/a.pdf">附件</a> <a href="/f/b.pdf">附件二</a>', "utf-8"))
+    site.add("/f/a.pdf", minimal_pdf("report a"), content_type="application/pdf")
+    site.add("/f/b.pdf", "busy", status=503)  # fails on the first crawl
+    portals = parse_sources([{"name": "县", "list_url": site.url("/col/index.html"), "recheck_days": 30}])
+    out, settings = tmp_path / "crawl", {k: v for k, v in SETTINGS.items() if k != "recheck_days"}
+    first = crawl(portals, out, **{**settings, "retries": 0})
+    assert (first.downloaded, len(first.errors)) == (2, 1)
+
+    site.clear()
+    site.add("/f/b.pdf", minimal_pdf("report b"), content_type="application/pdf")
+    second = crawl(portals, out, **settings)  # the next night
+    # the list page is read again; the report page and a.pdf are not due; b.pdf (never stored) is
+    # found in the stored copy of the report page and fetched
+    assert [r.path for r in site.requests] == ["/robots.txt", "/col/index.html", "/f/b.pdf"]
+    assert (second.not_due, second.downloaded, second.ok) == (2, 1, True)
+
+    site.clear()
+    later = datetime.now(timezone.utc) + timedelta(days=61)  # two cycles later: everything is due
+    third = crawl(portals, out, **settings, now=later)
+    assert sorted(r.path for r in site.requests) == ["/a.html", "/col/index.html", "/f/a.pdf", "/f/b.pdf", "/robots.txt"]
+    assert all("if-none-match" in site.hits(p)[0].headers for p in ("/a.html", "/f/a.pdf", "/f/b.pdf"))
+    assert (third.unchanged, third.not_due) == (3, 0)

@@ -3,7 +3,8 @@
 On a terminal: a live progress line on stderr (pages, documents, skipped, errors) and
 warnings; elsewhere (cron, CI, Dagster): INFO log lines and a progress line every 50
 events. Always: one line per error and a closing summary.
-Exit status: 0 all went well, 1 some URL failed, 2 bad usage or sources file.
+Exit status: 0 all went well, 1 some URL failed or a portal could not be crawled at all,
+2 bad usage or sources file.
 """
 
 from __future__ import annotations
@@ -32,6 +33,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="first retry waits this long, then twice as long each time (default: 0.5)")
     parser.add_argument("--max-bytes", type=_size, default=50 * 2**20, metavar="SIZE",
                         help="largest body accepted, e.g. 50M (default: 50M)")
+    parser.add_argument("--concurrency", type=_count, default=None, metavar="N",
+                        help="portals crawled at once; each host still gets one request at a time "
+                             "(default: the sources file's defaults.concurrency, else 32)")
+    parser.add_argument("--deadline", type=_seconds, default=300.0, metavar="SECONDS",
+                        help="longest time one response may take in all, headers and body (default: 300)")
+    parser.add_argument("--recheck-days", type=_days, default=None, metavar="DAYS",
+                        help="re-ask known documents about every DAYS days, 0 = every run (default: per sources file, 7)")
+    parser.add_argument("--max-report-links", type=_count, default=None, metavar="N",
+                        help="report links taken from one list page (default: per sources file, 1000)")
+    parser.add_argument("--max-documents", type=_count, default=None, metavar="N",
+                        help="documents fetched per portal per run (default: per sources file, 2000)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request and decision")
     parser.add_argument("-q", "--quiet", action="store_true", help="only errors and the summary")
 
@@ -49,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
         if unknown:
             print(f"gongkai: {args.sources}: no portal named {', '.join(map(repr, unknown))}", file=sys.stderr)
             return 2
-        portals = [p for p in portals if p.name in args.portal]
+        portals = type(portals)([p for p in portals if p.name in args.portal], portals.concurrency)
     live = sys.stderr.isatty() and not args.quiet
     printer = _ProgressPrinter(live, quiet=args.quiet)
     handler = _LogHandler(printer)
@@ -62,7 +74,9 @@ def run(args: argparse.Namespace) -> int:
     logger.addHandler(handler)
     try:
         result = crawl(portals, args.out, delay=args.delay, timeout=args.timeout, retries=args.retries,
-                       backoff=args.backoff, max_bytes=args.max_bytes, progress=printer)
+                       backoff=args.backoff, max_bytes=args.max_bytes, deadline=args.deadline,
+                       concurrency=args.concurrency, recheck_days=args.recheck_days,
+                       max_report_links=args.max_report_links, max_documents=args.max_documents, progress=printer)
     except KeyboardInterrupt:
         printer.close()
         print("gongkai crawl: interrupted (state and manifest saved)", file=sys.stderr)
@@ -77,6 +91,9 @@ def run(args: argparse.Namespace) -> int:
     printer.close()
     for url, reason in result.errors:
         print(f"gongkai: {url}: {reason}", file=sys.stderr)
+    for cut in result.cuts:  # limits are not failures, but say what they left out
+        print(f"gongkai crawl: {cut['portal']}: {cut['url']}: {cut['limit']} {cut['value']} reached, "
+              f"{cut['cut']} left out (listed in runs.jsonl)", file=sys.stderr)
     print(f"gongkai crawl: {result.summary()} -> {args.out}", file=sys.stderr)
     return 1 if result.errors else 0
 
@@ -131,6 +148,26 @@ def _seconds(value: str) -> float:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
     if number < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more: {value!r}")
+    return number
+
+
+def _days(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of days: {value!r}") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {value!r}")
+    return number
+
+
+def _count(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more: {value!r}")
     return number
 
 

@@ -2,10 +2,16 @@
 proxies), pick the report links by title, fetch each report page and the files it
 attaches, store what is new, and record every document URL in the manifest.
 
-One request at a time (see `gongkai.crawl.fetch` for the politeness rules); portals are
-crawled one after the other. A URL is handled once per run even when several pages link
-it. Re-crawls send the ETag / Last-Modified of the previous crawl; a 304 (or an identical
-body) counts as unchanged and writes nothing.
+Portals are crawled concurrently, ``concurrency`` at a time (threads sharing one
+`Fetcher`); each host still gets one request at a time with its delay (see
+`gongkai.crawl.fetch`). Within a portal the work is sequential. A URL is handled once per
+run even when several pages (or portals) link it. List pages are read on every run;
+known documents are re-asked on a schedule (``recheck_days``, each URL on its own day of
+the cycle so the re-checks spread over the nights), with the ETag / Last-Modified of the
+previous crawl; a 304 (or an identical body) counts as unchanged and writes nothing.
+Report links per list page (``max_report_links``) and documents per portal per run
+(``max_documents``) are capped; what was cut is recorded (skips, ``runs.jsonl``).
+A portal of which not a single list page could be read is an error.
 """
 
 from __future__ import annotations
@@ -14,7 +20,9 @@ import hashlib
 import logging
 import os
 import secrets
+import threading
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Callable, Iterable
@@ -26,11 +34,12 @@ from gongkai.crawl.portal import (
     Link, attachment_extension, attachments, classify_title, dataproxy_from_url, decode_page,
     parse_datastore, parse_document, parse_list_page, page_title,
 )
-from gongkai.crawl.sources import Dataproxy, Portal, load_sources
+from gongkai.crawl.sources import DEFAULT_CONCURRENCY, Dataproxy, Portal, load_sources
 
 log = logging.getLogger("gongkai.crawl")
 
 STORED = ("downloaded", "unchanged", "duplicate")
+DAY = 86400.0
 
 
 @dataclass
@@ -51,16 +60,26 @@ class CrawlResult:
     requests: int = 0  # HTTP requests sent (robots.txt and retries included)
     out_dir: str = ""
     interrupted: bool = False
+    not_due: int = 0  # known documents not re-asked this run (recheck_days)
+    failed_portals: list[str] = field(default_factory=list)  # portals of which no list page was read
+    cuts: list[dict] = field(default_factory=list)  # what max_report_links / max_documents left out
 
     @property
     def ok(self) -> bool:
         return not self.errors and not self.interrupted
 
     def summary(self) -> str:
-        return (f"{self.pages_fetched} list pages, {len(self.documents)} documents "
+        text = (f"{self.pages_fetched} list pages, {len(self.documents)} documents "
                 f"({self.downloaded} new or changed, {self.unchanged} unchanged, {self.duplicates} duplicate), "
                 f"{len(self.skipped)} skipped, {len(self.errors)} errors, {self.requests} requests; "
                 f"{len(self.files)} files known")
+        if self.not_due:
+            text += f"; {self.not_due} known documents not due for a re-check"
+        if self.failed_portals:
+            text += f"; {len(self.failed_portals)} portal(s) not crawled"
+        if self.cuts:
+            text += f"; {sum(c['cut'] for c in self.cuts)} link(s)/document(s) cut by limits"
+        return text
 
 
 @dataclass(frozen=True)
@@ -84,42 +103,82 @@ class Progress:
                 f"errors {self.errors}")
 
 
+class _Stopped(Exception):
+    """Raised in a worker thread when the run was interrupted."""
+
+
 def crawl(sources: Iterable[Portal] | str | os.PathLike, out_dir: str | os.PathLike = "data/crawl", *,
           delay: float | None = None, timeout: float = 10.0, retries: int = 3, backoff: float = 0.5,
-          max_bytes: int = 50 * 2**20, progress: Callable[[Progress], None] | None = None) -> CrawlResult:
+          max_bytes: int = 50 * 2**20, deadline: float = 300.0, concurrency: int | None = None,
+          recheck_days: float | None = None, max_report_links: int | None = None,
+          max_documents: int | None = None, progress: Callable[[Progress], None] | None = None,
+          now: datetime | None = None) -> CrawlResult:
     """Crawl every portal of ``sources`` (a list of `Portal`, or a sources file path) into
     ``out_dir``. ``delay`` (seconds between two requests to one host) replaces the delays
-    of the sources file when given."""
-    portals = load_sources(sources) if isinstance(sources, (str, os.PathLike)) else list(sources)
+    of the sources file when given; so do ``recheck_days``, ``max_report_links`` and
+    ``max_documents``. ``concurrency``: portals crawled at once (default: the sources
+    file's ``defaults: concurrency``, else 32). ``deadline``: seconds one response may
+    take in all. ``now`` (for tests): the time the re-check schedule is computed for."""
+    portals = load_sources(sources) if isinstance(sources, (str, os.PathLike)) else sources
+    workers = concurrency or getattr(portals, "concurrency", None) or DEFAULT_CONCURRENCY
+    portals = [replace(p, **{k: v for k, v in (("recheck_days", recheck_days), ("max_report_links", max_report_links),
+                                                ("max_documents", max_documents)) if v is not None})
+               for p in portals]
     started = datetime.now(timezone.utc)
     run_id = started.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
     store = Store(out_dir)
-    fetcher = Fetcher(delay=delay, timeout=timeout, retries=retries, backoff=backoff, max_bytes=max_bytes)
+    fetcher = Fetcher(delay=delay, timeout=timeout, retries=retries, backoff=backoff, max_bytes=max_bytes,
+                      deadline=deadline)
     result = CrawlResult(run_id=run_id, out_dir=os.fspath(out_dir))
-    run = _Run(store, fetcher, result, progress)
-    log.info("crawl %s: %d portal(s) -> %s", run_id, len(portals), out_dir)
+    run = _Run(store, fetcher, result, progress, (now or started).timestamp())
+    workers = max(1, min(int(workers), len(portals) or 1))
+    log.info("crawl %s: %d portal(s), %d at a time -> %s", run_id, len(portals), workers, out_dir)
     try:
-        for portal in portals:
-            run.portal(portal)
+        if workers == 1:
+            for portal in portals:
+                run.portal(portal)
+        else:
+            run.all_portals(portals, workers)
     except KeyboardInterrupt:
         result.interrupted = True
         raise
     finally:
         result.requests = fetcher.requests
+        run.order_by_portal(portals)
         store.save()
         result.files = [os.path.join(os.fspath(out_dir), *doc["path"].split("/")) for doc in store.write_documents()]
         store.append_run({
             "run_id": run_id, "started_at": _iso(started), "finished_at": _now(),
             "portals": [p.name for p in portals], "pages_fetched": result.pages_fetched,
             "documents": len(result.documents), "downloaded": result.downloaded, "unchanged": result.unchanged,
-            "duplicates": result.duplicates, "skipped": [list(s) for s in result.skipped],
-            "errors": [list(e) for e in result.errors], "requests": result.requests, "files": len(result.files),
+            "duplicates": result.duplicates, "not_due": result.not_due, "skipped": [list(s) for s in result.skipped],
+            "errors": [list(e) for e in result.errors], "failed_portals": result.failed_portals,
+            "cuts": result.cuts, "requests": result.requests, "files": len(result.files),
             "interrupted": result.interrupted,
             "settings": {"delay": delay, "timeout": timeout, "retries": retries, "backoff": backoff,
-                         "max_bytes": max_bytes},
+                         "max_bytes": max_bytes, "deadline": deadline, "concurrency": workers,
+                         "recheck_days": recheck_days, "max_report_links": max_report_links,
+                         "max_documents": max_documents},
         })
         log.info("crawl %s: %s", run_id, result.summary())
     return result
+
+
+def is_due(url: str, last_checked: str | None, recheck_days: float, now: float) -> bool:
+    """Whether a known document is re-asked this run. Time is cut into cycles of
+    ``recheck_days``; each URL has its own phase in the cycle (from a hash of the URL) and
+    is due once per cycle, so a corpus fetched in one night is re-checked spread over the
+    following ``recheck_days`` nights, then every ``recheck_days`` days on average (never
+    more than twice that apart). ``recheck_days`` 0, or no last check: always due."""
+    if recheck_days <= 0 or not last_checked:
+        return True
+    try:
+        last = datetime.fromisoformat(last_checked).timestamp()
+    except ValueError:
+        return True
+    cycle = recheck_days * DAY
+    phase = int.from_bytes(hashlib.sha256(url.encode("utf-8")).digest()[:8], "big") % max(1, int(cycle))
+    return (now + phase) // cycle > (last + phase) // cycle
 
 
 @dataclass
@@ -144,22 +203,131 @@ class _ListTask:
 
 
 class _Run:
+    """The shared state of one run. Portals run in worker threads; everything they share
+    (the seen set, the result, the store, the manifest, the progress callback) is touched
+    under ``self.lock``; the network is not."""
+
     def __init__(self, store: Store, fetcher: Fetcher, result: CrawlResult,
-                 progress: Callable[[Progress], None] | None) -> None:
+                 progress: Callable[[Progress], None] | None, now: float) -> None:
         self.store, self.fetcher, self.result, self.progress = store, fetcher, result, progress
+        self.now = now
         self.seen: set[str] = set()  # document URLs handled this run
-        self.name = ""
+        self.lock = threading.RLock()
+        self.stop = threading.Event()
+        self.skip_portals: list[str] = []  # the portal of each result.skipped entry
+        self.error_portals: list[str] = []  # ... of each result.errors entry
+
+    def order_by_portal(self, portals: list[Portal]) -> None:
+        """Put the result's documents, skips and errors in the order of the sources file
+        (portals ran concurrently; within a portal the order is the crawl's)."""
+        rank = {p.name: i for i, p in enumerate(portals)}
+        r = self.result
+        r.documents.sort(key=lambda row: rank.get(row.get("portal"), len(rank)))
+        for items, names in ((r.skipped, self.skip_portals), (r.errors, self.error_portals)):
+            ordered = sorted(zip(names, items), key=lambda pair: rank.get(pair[0], len(rank)))
+            items[:] = [item for _, item in ordered]
+
+    def all_portals(self, portals: list[Portal], workers: int) -> None:
+        """Crawl the portals ``workers`` at a time; Ctrl-C stops every worker before its next request."""
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="crawl")
+        futures = [pool.submit(self.portal, portal) for portal in portals]
+        try:
+            pending = set(futures)
+            while pending:
+                _, pending = wait(pending, timeout=0.5)
+        except KeyboardInterrupt:
+            self.stop.set()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
+        for future in futures:
+            exc = future.exception()
+            if exc is not None and not isinstance(exc, _Stopped):
+                raise exc
+
+    def portal(self, portal: Portal) -> None:
+        try:
+            _PortalCrawl(self, portal).crawl()
+        except _Stopped:
+            pass
+
+    def claim(self, url: str) -> bool:
+        """True (and the URL marked) when no page of this run handled ``url`` yet."""
+        with self.lock:
+            if url in self.seen:
+                return False
+            self.seen.add(url)
+            return True
+
+    def check_stop(self) -> None:
+        if self.stop.is_set():
+            raise _Stopped()
+
+    # -- bookkeeping ---------------------------------------------------------------------------------
+    def skip(self, name: str, url: str, reason: str, *, row: dict | None = None, **fields) -> None:
+        with self.lock:
+            self.result.skipped.append((url, reason))
+            self.skip_portals.append(name)
+            log.debug("skipped %s: %s", url, reason)
+            if row is not None or fields:
+                self.record(name, url, row, fields, "skipped", reason)
+            self.tell(name, "skipped", url)
+
+    def error(self, name: str, url: str, reason: str, *, row: dict | None = None) -> None:
+        with self.lock:
+            self.result.errors.append((url, reason))
+            self.error_portals.append(name)
+            log.warning("error %s: %s", url, reason)
+            if row is not None:
+                self.record(name, url, row, {}, "error", reason)
+            self.tell(name, "error", url)
+
+    def record(self, name: str, url: str, row: dict | None, fields: dict, outcome: str, note: str) -> None:
+        row = {"run_id": self.result.run_id, "portal": name, "url": url, **(row or {}), **fields}
+        row.setdefault("fetched_at", _now())
+        row.update(outcome=outcome, note=note)
+        with self.lock:
+            self.store.append_manifest(row)
+
+    def cut(self, name: str, url: str, limit: str, value: int, urls: list[str], what: str) -> None:
+        """Record links or documents left out by a limit: one skip line and one ``cuts`` entry."""
+        reason = f"{limit} {value} reached: {len(urls)} {what} not followed"
+        with self.lock:
+            self.result.cuts.append({"portal": name, "url": url, "limit": limit, "value": value, "cut": len(urls),
+                                     "first": urls[:5]})
+        log.warning("portal %s: %s: %s", name, url, reason)
+        self.skip(name, url, reason)
+
+    def tell(self, name: str, event: str, url: str) -> None:
+        if self.progress is None:
+            return
+        with self.lock:
+            r = self.result
+            self.progress(Progress(name, event, url, r.pages_fetched, len(r.documents), r.downloaded, r.unchanged,
+                                   r.duplicates, len(r.skipped), len(r.errors)))
+
+
+class _PortalCrawl:
+    """One portal: list pages, then its documents, one request after another."""
+
+    def __init__(self, run: _Run, portal: Portal) -> None:
+        self.run, self.portal, self.name = run, portal, portal.name
+        self.store, self.fetcher, self.result = run.store, run.fetcher, run.result
+        self.pages_read = 0
+        self.list_failures: list[str] = []
+        self.fetched_documents = 0  # documents requested this run (the max_documents cap)
+        self.over_cap: list[str] = []  # documents left out by max_documents
 
     # -- list pages ----------------------------------------------------------------------------
-    def portal(self, portal: Portal) -> None:
-        self.name = portal.name
+    def crawl(self) -> None:
+        portal = self.portal
         log.info("portal %s: %s", portal.name, ", ".join(portal.list_urls))
         tasks: deque[_ListTask] = deque()
         queued: set[tuple] = set()
 
         def add(task: _ListTask) -> None:
             if task.proxy is not None:
-                task.proxy = self._proxy_settings(portal, task.proxy)
+                task.proxy = self._proxy_settings(task.proxy)
             if task.key not in queued:
                 queued.add(task.key)
                 tasks.append(task)
@@ -178,27 +346,53 @@ class _Run:
             if asked >= portal.max_pages:
                 reason = f"max_pages {portal.max_pages} reached ({len(tasks) + 1} list page(s) not fetched)"
                 log.warning("portal %s: %s", portal.name, reason)
-                self._skip(task.label, reason)
+                self.run.skip(self.name, task.label, reason)
                 break
+            self.run.check_stop()
             asked += 1
             try:
-                links, further = self._list_page(portal, task)
+                links, further = self._list_page(task)
+            except _Stopped:
+                raise
             except Exception as exc:  # noqa: BLE001 - one odd page must not stop the crawl
                 log.exception("%s: unexpected error", task.label)
-                self._error(task.label, f"unexpected error ({type(exc).__name__}: {exc})")
+                self._list_failed(task.label, f"unexpected error ({type(exc).__name__}: {exc})", error=True)
                 continue
             for next_task in further:
                 add(next_task)
             base = task.referrer if task.proxy is not None and task.referrer else task.url
+            taken, cut = 0, []
             for link in links:
-                self._consider(portal, link, base, candidates)
-            self._tell("list", task.label)
+                if self._consider(link, base, candidates, taken >= portal.max_report_links):
+                    taken += 1
+                elif taken >= portal.max_report_links and self._is_report_link(link, candidates):
+                    cut.append(link.url)
+            if cut:
+                self.run.cut(self.name, task.label, "max_report_links", portal.max_report_links, list(dict.fromkeys(cut)),
+                             "report link(s) of this list page")
+            self.run.tell(self.name, "list", task.label)
 
+        if self.pages_read == 0:
+            reason = "; ".join(dict.fromkeys(self.list_failures)) or "no list page read"
+            with self.run.lock:
+                self.result.failed_portals.append(self.name)
+            self.run.error(self.name, portal.list_url, f"portal {self.name} not crawled: no list page could be read "
+                                                       f"({reason})")
         for url, (kind, title, referrer) in candidates.items():
-            if url not in self.seen:
-                self._document(portal, url, kind, title, referrer)
+            self._document(url, kind, title, referrer)
+        if self.over_cap:
+            self.run.cut(self.name, portal.list_url, "max_documents", portal.max_documents, self.over_cap,
+                         "document(s) of this portal")
 
-    def _list_page(self, portal: Portal, task: _ListTask) -> tuple[list[Link], list[_ListTask]]:
+    def _list_failed(self, label: str, reason: str, *, error: bool) -> None:
+        self.list_failures.append(reason)
+        if error:
+            self.run.error(self.name, label, reason)
+        else:
+            self.run.skip(self.name, label, reason)
+
+    def _list_page(self, task: _ListTask) -> tuple[list[Link], list[_ListTask]]:
+        portal = self.portal
         if task.proxy is None:
             fetched = self.fetcher.fetch(task.url, portal, referrer=task.referrer)
         else:
@@ -211,12 +405,14 @@ class _Run:
                 fetched = self.fetcher.fetch(f"{proxy.url}?{urlencode(control)}", portal, method="POST",
                                              data=urlencode(proxy.params).encode("utf-8"), referrer=task.referrer)
         if fetched.outcome == "blocked":
-            self._skip(task.label, fetched.reason)
+            self._list_failed(task.label, fetched.reason, error=False)
             return [], []
         if fetched.outcome != "ok":
-            self._error(task.label, fetched.reason or f"HTTP {fetched.status}")
+            self._list_failed(task.label, fetched.reason or f"HTTP {fetched.status}", error=True)
             return [], []
-        self.result.pages_fetched += 1
+        self.pages_read += 1
+        with self.run.lock:
+            self.result.pages_fetched += 1
         text, _ = decode_page(fetched.body or b"", fetched.charset)
         if task.proxy is None:
             page = parse_list_page(text, fetched.final_url)
@@ -232,68 +428,120 @@ class _Run:
         log.debug("%s: %d records (total %s)", task.label, store.records, store.total_records)
         return store.links, further
 
-    def _proxy_settings(self, portal: Portal, proxy: Dataproxy) -> Dataproxy:
-        settings = portal.dataproxy
+    def _proxy_settings(self, proxy: Dataproxy) -> Dataproxy:
+        settings = self.portal.dataproxy
         if settings is None or proxy is settings:
             return proxy
         return replace(proxy, method=settings.method, perpage=settings.perpage, batch=settings.batch)
 
-    def _consider(self, portal: Portal, link: Link, referrer: str, candidates: dict) -> None:
-        if link.url in self.seen or link.url in candidates:
-            return
+    def _is_report_link(self, link: Link, candidates: dict) -> bool:
+        if link.url in candidates:
+            return False
+        with self.run.lock:
+            if link.url in self.run.seen:
+                return False
+        return classify_title(link.title)[0] == "report" and self.portal.allows(link.url)
+
+    def _consider(self, link: Link, referrer: str, candidates: dict, full: bool) -> bool:
+        """Record a companion or off-host link, or take a report link (True) unless ``full``."""
+        with self.run.lock:
+            if link.url in self.run.seen or link.url in candidates:
+                return False
         verdict, reason = classify_title(link.title)
         if verdict == "other":
-            return
+            return False
         kind = "attachment" if attachment_extension(link.url) else "report_page"
         if verdict == "skip":
-            self._skip(link.url, reason, kind="companion", title=link.title, referrer=referrer)
-        elif not portal.allows(link.url):
-            self._skip(link.url, f"host not allowed: {urlsplit(link.url).netloc}", kind=kind, title=link.title,
-                       referrer=referrer)
-        else:
+            self.run.skip(self.name, link.url, reason, kind="companion", title=link.title, referrer=referrer)
+        elif not self.portal.allows(link.url):
+            self.run.skip(self.name, link.url, f"host not allowed: {urlsplit(link.url).netloc}", kind=kind,
+                          title=link.title, referrer=referrer)
+        elif not full:
             candidates[link.url] = (kind, link.title, referrer)
+            return True
+        return False
 
     # -- documents -------------------------------------------------------------------------------
-    def _document(self, portal: Portal, url: str, kind: str, title: str, referrer: str) -> None:
-        self.seen.add(url)
-        row = {"run_id": self.result.run_id, "portal": portal.name, "kind": kind, "url": url, "referrer": referrer,
-               "title": title or None}
-        try:
-            text = self._fetch_document(portal, url, kind, row)
-        except Exception as exc:  # noqa: BLE001 - one odd document must not stop the crawl
-            log.exception("%s: unexpected error", url)
-            self._error(url, f"unexpected error ({type(exc).__name__}: {exc})", row=row)
+    def _document(self, url: str, kind: str, title: str, referrer: str) -> None:
+        with self.run.lock:
+            if url in self.run.seen:
+                return
+            previous = self.store.entry(url)
+        due = previous is None or is_due(url, previous.get("fetched_at"), self.portal.recheck_days, self.run.now)
+        if due and self.fetched_documents >= self.portal.max_documents:
+            self.over_cap.append(url)
             return
+        if not self.run.claim(url):
+            return
+        row = {"run_id": self.result.run_id, "portal": self.name, "kind": kind, "url": url, "referrer": referrer,
+               "title": title or None}
+        if not due:
+            text = self._not_due(url, kind, previous)
+            final = previous.get("final_url") or url
+        else:
+            self.run.check_stop()
+            self.fetched_documents += 1
+            try:
+                text = self._fetch_document(url, kind, row)
+            except _Stopped:
+                raise
+            except Exception as exc:  # noqa: BLE001 - one odd document must not stop the crawl
+                log.exception("%s: unexpected error", url)
+                self.run.error(self.name, url, f"unexpected error ({type(exc).__name__}: {exc})", row=row)
+                return
+            final = row.get("final_url") or url
         if text is None:
             return
-        for link in attachments(text, row["final_url"]):
-            if link.url in self.seen:
-                continue
+        for link in attachments(text, final):
+            with self.run.lock:
+                if link.url in self.run.seen:
+                    continue
             name = link.title or os.path.basename(urlsplit(link.url).path)
-            if not portal.allows(link.url):
-                self.seen.add(link.url)
-                self._skip(link.url, f"host not allowed: {urlsplit(link.url).netloc}", kind="attachment",
-                           title=name, referrer=row["final_url"])
+            if not self.portal.allows(link.url):
+                if self.run.claim(link.url):
+                    self.run.skip(self.name, link.url, f"host not allowed: {urlsplit(link.url).netloc}",
+                                  kind="attachment", title=name, referrer=final)
                 continue
-            self._document(portal, link.url, "attachment", name, row["final_url"])
+            self._document(link.url, "attachment", name, final)
 
-    def _fetch_document(self, portal: Portal, url: str, kind: str, row: dict) -> str | None:
+    def _not_due(self, url: str, kind: str, previous: dict) -> str | None:
+        """A known document not re-asked this run; for a report page, its stored copy's
+        text (its attachments are checked on their own schedule)."""
+        with self.run.lock:
+            self.result.not_due += 1
+            if previous.get("final_url"):
+                self.run.seen.add(previous["final_url"])
+        log.debug("not due for a re-check: %s (last %s)", url, previous.get("fetched_at"))
+        if kind != "report_page":
+            return None
+        try:
+            body = self.store.read(previous["path"])
+        except OSError:
+            return None
+        return decode_page(body, previous.get("encoding"))[0]
+
+    def _fetch_document(self, url: str, kind: str, row: dict) -> str | None:
         """Fetch, store and record one document; the page text of a report page (to find
         its attachments), else None."""
-        conditional = self.store.conditional_headers(url)
-        fetched = self.fetcher.fetch(url, portal, headers=conditional, referrer=row["referrer"])
+        with self.run.lock:
+            conditional = self.store.conditional_headers(url)
+        fetched = self.fetcher.fetch(url, self.portal, headers=conditional, referrer=row["referrer"])
         row.update(final_url=fetched.final_url, fetched_at=_now(), http_status=fetched.status)
         if fetched.outcome == "blocked":
-            self._skip(url, fetched.reason, row=row)
+            self.run.skip(self.name, url, fetched.reason, row=row)
             return None
         if fetched.outcome not in ("ok", "not_modified"):
-            self._error(url, fetched.reason or f"HTTP {fetched.status}", row=row)
+            self.run.error(self.name, url, fetched.reason or f"HTTP {fetched.status}", row=row)
             return None
-        self.seen.add(fetched.final_url)
+        with self.run.lock:
+            return self._store_document(url, kind, row, fetched)
+
+    def _store_document(self, url: str, kind: str, row: dict, fetched) -> str | None:
+        self.run.seen.add(fetched.final_url)
         previous = self.store.entry(url)
         if fetched.outcome == "not_modified":
             if previous is None:
-                self._error(url, "HTTP 304 without a stored copy", row=row)
+                self.run.error(self.name, url, "HTTP 304 without a stored copy", row=row)
                 return None
             body, sha = self.store.read(previous["path"]), previous["sha256"]
             content_type, path, outcome, note = previous.get("content_type"), previous["path"], "unchanged", "HTTP 304"
@@ -302,7 +550,8 @@ class _Run:
             body = fetched.body or b""
             sha, content_type, declared = hashlib.sha256(body).hexdigest(), fetched.content_type, fetched.charset
             if kind == "attachment" and looks_like_html(body) and sniff_extension(body) is None:
-                self._error(url, f"attachment answered with an HTML page ({content_type}): an error page?", row=row)
+                self.run.error(self.name, url, f"attachment answered with an HTML page ({content_type}): an error page?",
+                               row=row)
                 return None
             if previous is not None and previous.get("sha256") == sha:
                 path, outcome, note = previous["path"], "unchanged", "same content"
@@ -323,7 +572,7 @@ class _Run:
         row.update(content_type=content_type, encoding=encoding, sha256=sha, path=path, bytes=len(body),
                    etag=etag, last_modified=last_modified, outcome=outcome, note=note)
         replaced = self.store.remember(url, {
-            "portal": portal.name, "kind": kind, "title": row["title"], "referrer": row["referrer"],
+            "portal": self.name, "kind": kind, "title": row["title"], "referrer": row["referrer"],
             "final_url": row["final_url"], "sha256": sha, "path": path, "bytes": len(body),
             "content_type": content_type, "encoding": encoding, "etag": row["etag"],
             "last_modified": row["last_modified"], "http_status": fetched.status, "fetched_at": row["fetched_at"],
@@ -344,36 +593,8 @@ class _Run:
             log.info("duplicate %s = %s", url, path)
         self.result.documents.append(row)
         self.store.append_manifest(row)
-        self._tell("document", url)
+        self.run.tell(self.name, "document", url)
         return text
-
-    # -- bookkeeping ---------------------------------------------------------------------------------
-    def _skip(self, url: str, reason: str, *, row: dict | None = None, **fields) -> None:
-        self.result.skipped.append((url, reason))
-        log.debug("skipped %s: %s", url, reason)
-        if row is not None or fields:
-            self._record(url, row, fields, "skipped", reason)
-        self._tell("skipped", url)
-
-    def _error(self, url: str, reason: str, *, row: dict | None = None) -> None:
-        self.result.errors.append((url, reason))
-        log.warning("error %s: %s", url, reason)
-        if row is not None:
-            self._record(url, row, {}, "error", reason)
-        self._tell("error", url)
-
-    def _record(self, url: str, row: dict | None, fields: dict, outcome: str, note: str) -> None:
-        row = {"run_id": self.result.run_id, "portal": self.name, "url": url, **(row or {}), **fields}
-        row.setdefault("fetched_at", _now())
-        row.update(outcome=outcome, note=note)
-        self.store.append_manifest(row)
-
-    def _tell(self, event: str, url: str) -> None:
-        if self.progress is None:
-            return
-        r = self.result
-        self.progress(Progress(self.name, event, url, r.pages_fetched, len(r.documents), r.downloaded, r.unchanged,
-                               r.duplicates, len(r.skipped), len(r.errors)))
 
 
 def _now() -> str:

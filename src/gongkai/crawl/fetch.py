@@ -1,6 +1,9 @@
-"""Polite HTTP: one request at a time through a single gate that checks, for every hop of
-every request, that the URL is on an allowed host and allowed by robots.txt, waits for the
-host's delay, bounds the time and the size, retries what is worth retrying and nothing else.
+"""Polite HTTP: one request at a time per host through a single gate that checks, for every
+hop of every request, that the URL is on an allowed host and allowed by robots.txt, waits
+for the host's delay, bounds the time and the size, retries what is worth retrying and
+nothing else. One `Fetcher` is shared by the crawl's threads: each host (host:port) has a
+lock held from the delay's wait to the end of the response, so a host never has two
+requests in flight, whichever portal asks.
 
 - Redirects are followed by hand (at most 5 hops), each hop checked like a new URL: a
   redirect to a host the portal may not visit is not followed.
@@ -8,7 +11,9 @@ host's delay, bounds the time and the size, retries what is worth retrying and n
   the server says so, at most 60 s): 5xx answers, timeouts and dropped connections.
   Never retried: 4xx, and the JavaScript-challenge answers 412 and 521 (WAFs such as
   Ruishu answer these until a browser runs their script; we record them, we do not try).
-- ``timeout`` bounds the connection and every single read, not the whole download.
+- ``timeout`` bounds the connection and every single read; ``deadline`` bounds the whole
+  response (connection, headers and body): a watchdog shuts the socket when it passes, so
+  a server trickling one byte a second is cut off. Not retried; recorded as an error.
 - ``max_bytes`` bounds every body: a larger ``Content-Length`` is refused before reading,
   a body that grows past the limit is dropped when it does (gzip counted decompressed).
 - robots.txt (urllib.robotparser) per scheme+host, fetched once per crawl. A missing
@@ -23,6 +28,8 @@ from __future__ import annotations
 import http.client
 import logging
 import re
+import socket
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -78,6 +85,86 @@ class _Oversize(Exception):
     pass
 
 
+class _DeadlinePassed(Exception):
+    pass
+
+
+class _Deadline:
+    """The total time one response may take. A `threading.Timer` shuts the connection's
+    socket down when it passes, which ends any blocked read (headers or body)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self._sock: socket.socket | None = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> "_Deadline":
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._timer.cancel()
+
+    def attach(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sock = sock
+            expired = self.expired
+        if expired:
+            _shut(sock)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sock = self._sock
+        if sock is not None:
+            _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    try:  # the plain socket's shutdown, also under TLS: wakes any thread blocked on it
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+class _HTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args, deadline: _Deadline | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._deadline = deadline
+
+    def connect(self) -> None:
+        super().connect()
+        if self._deadline is not None:
+            self._deadline.attach(self.sock)
+
+
+class _HTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args, deadline: _Deadline | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._deadline = deadline
+
+    def connect(self) -> None:
+        super().connect()
+        if self._deadline is not None:
+            self._deadline.attach(self.sock)
+
+
+class _DeadlineHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):  # noqa: D102
+        deadline = getattr(req, "deadline", None)
+        return self.do_open(lambda *a, **k: _HTTPConnection(*a, deadline=deadline, **k), req)
+
+
+class _DeadlineHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req):  # noqa: D102
+        deadline = getattr(req, "deadline", None)
+        return self.do_open(lambda *a, **k: _HTTPSConnection(*a, deadline=deadline, **k), req,
+                            context=self._context)
+
+
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     """Hand every 3xx back to the caller, which checks the target before following it."""
 
@@ -119,19 +206,31 @@ class _Robots:
 
 
 class Fetcher:
-    """Sequential, polite fetching for one crawl. ``delay`` (when not None) replaces the
-    portals' configured per-host delays; a robots.txt Crawl-delay still applies on top."""
+    """Polite fetching for one crawl, safe to share between threads: one request at a time
+    per host. ``delay`` (when not None) replaces the portals' configured per-host delays; a
+    robots.txt Crawl-delay still applies on top. ``deadline`` bounds each response's total
+    time (connection, headers, body)."""
 
     def __init__(self, *, delay: float | None = None, timeout: float = 10.0, retries: int = 3,
-                 backoff: float = 0.5, max_bytes: int = 50 * 2**20,
+                 backoff: float = 0.5, max_bytes: int = 50 * 2**20, deadline: float = 300.0,
                  sleep=time.sleep, clock=time.monotonic) -> None:
         self.delay, self.timeout, self.retries = delay, timeout, max(0, retries)
-        self.backoff, self.max_bytes = backoff, max_bytes
+        self.backoff, self.max_bytes, self.deadline = backoff, max_bytes, deadline
         self._sleep, self._clock = sleep, clock
-        self._opener = urllib.request.build_opener(_NoRedirect)
+        self._opener = urllib.request.build_opener(_NoRedirect, _DeadlineHTTPHandler, _DeadlineHTTPSHandler)
         self._last: dict[str, float] = {}
         self._robots: dict[str, _Robots] = {}
+        self._lock = threading.Lock()  # guards the dicts below and the counter
+        self._host_locks: dict[str, threading.Lock] = {}
+        self._robots_locks: dict[str, threading.Lock] = {}
         self.requests = 0  # HTTP requests sent, robots.txt and retries included
+
+    def _named_lock(self, table: dict[str, threading.Lock], name: str) -> threading.Lock:
+        with self._lock:
+            lock = table.get(name)
+            if lock is None:
+                lock = table[name] = threading.Lock()
+            return lock
 
     # -- public -------------------------------------------------------------------------
     def fetch(self, url: str, portal: Portal, *, method: str = "GET", data: bytes | None = None,
@@ -182,7 +281,7 @@ class Fetcher:
             wait = self.backoff * 2**attempt
             try:
                 status, response_headers, body = self._once(url, portal, method, data, headers, referrer)
-            except _Oversize as exc:
+            except (_Oversize, _DeadlinePassed) as exc:
                 return Fetched(url, url, "error", reason=str(exc), attempts=attempt + 1)
             except (TimeoutError, OSError, http.client.HTTPException) as exc:
                 reason, last_status = _network_reason(exc), None
@@ -217,7 +316,17 @@ class Fetcher:
 
     def _once(self, url: str, portal: Portal, method: str, data: bytes | None, headers: dict[str, str],
               referrer: str | None) -> tuple[int, dict[str, str], bytes | None]:
-        self._throttle(url, portal)
+        netloc = urlsplit(url).netloc
+        with self._named_lock(self._host_locks, netloc):  # one request at a time per host
+            self._throttle(url, portal)
+            try:
+                return self._request(url, portal, method, data, headers, referrer)
+            finally:
+                with self._lock:
+                    self._last[netloc] = self._clock()
+
+    def _request(self, url: str, portal: Portal, method: str, data: bytes | None, headers: dict[str, str],
+                 referrer: str | None) -> tuple[int, dict[str, str], bytes | None]:
         request = urllib.request.Request(url, data=data, method=method)
         request.add_header("User-Agent", portal.user_agent)
         request.add_header("Accept", "*/*")
@@ -228,32 +337,42 @@ class Fetcher:
             request.add_header("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")
         for name, value in headers.items():
             request.add_header(name, value)
-        self.requests += 1
+        with self._lock:
+            self.requests += 1
         log.debug("%s %s", method, url)
+        deadline = _Deadline(self.deadline)
+        request.deadline = deadline
         try:
-            try:
-                response = self._opener.open(request, timeout=self.timeout)
-            except urllib.error.HTTPError as exc:  # 3xx (not followed), 304, 4xx, 5xx
-                response = exc
-            with response:
-                status = response.status if getattr(response, "status", None) else response.code
-                response_headers = {k.lower(): v for k, v in response.headers.items()}
-                body = self._read(response, response_headers) if 200 <= status < 300 else None
+            with deadline:
+                try:
+                    response = self._opener.open(request, timeout=self.timeout)
+                except urllib.error.HTTPError as exc:  # 3xx (not followed), 304, 4xx, 5xx
+                    response = exc
+                with response:
+                    status = response.status if getattr(response, "status", None) else response.code
+                    response_headers = {k.lower(): v for k, v in response.headers.items()}
+                    body = self._read(response, response_headers, deadline) if 200 <= status < 300 else None
+            if deadline.expired:
+                raise _DeadlinePassed(f"deadline: the response took longer than {self.deadline:g} s")
             return status, response_headers, body
-        except urllib.error.URLError as exc:  # connection refused, DNS, timeout while connecting
-            if isinstance(exc.reason, OSError):
-                raise exc.reason from exc
-            raise OSError(str(exc.reason)) from exc
-        finally:
-            self._last[urlsplit(url).netloc] = self._clock()
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+            if deadline.expired:
+                raise _DeadlinePassed(f"deadline: the response took longer than {self.deadline:g} s") from None
+            if isinstance(exc, urllib.error.URLError):  # connection refused, DNS, timeout while connecting
+                if isinstance(exc.reason, OSError):
+                    raise exc.reason from exc
+                raise OSError(str(exc.reason)) from exc
+            raise
 
-    def _read(self, response, headers: dict[str, str]) -> bytes:
+    def _read(self, response, headers: dict[str, str], deadline: _Deadline | None = None) -> bytes:
         length = headers.get("content-length", "").strip()
         if length.isdigit() and int(length) > self.max_bytes:
             raise _Oversize(f"too large: Content-Length {int(length)} > max_bytes {self.max_bytes}")
         chunks, total = [], 0
         while True:
-            chunk = response.read(_CHUNK)
+            chunk = response.read1(_CHUNK)  # returns what one read brought: the deadline is checked often
+            if deadline is not None and deadline.expired:
+                raise _DeadlinePassed(f"deadline: the response took longer than {deadline.seconds:g} s")
             if not chunk:
                 break
             total += len(chunk)
@@ -283,10 +402,11 @@ class Fetcher:
     def _throttle(self, url: str, portal: Portal) -> None:
         netloc = urlsplit(url).netloc
         delay = self.delay if self.delay is not None else portal.delay_for(url)
-        robots = self._robots.get(_origin(url))
+        with self._lock:
+            robots = self._robots.get(_origin(url))
+            last = self._last.get(netloc)
         if robots is not None:
             delay = max(delay, robots.crawl_delay)
-        last = self._last.get(netloc)
         if last is not None and delay > 0:
             wait = last + delay - self._clock()
             if wait > 0:
@@ -295,9 +415,17 @@ class Fetcher:
     # -- robots.txt -------------------------------------------------------------------------
     def _robots_for(self, url: str, portal: Portal) -> _Robots:
         origin = _origin(url)
-        cached = self._robots.get(origin)
-        if cached is not None:
-            return cached
+        with self._named_lock(self._robots_locks, origin):  # read once, whichever thread asks first
+            with self._lock:
+                cached = self._robots.get(origin)
+            if cached is not None:
+                return cached
+            robots = self._read_robots(origin, portal)
+            with self._lock:
+                self._robots[origin] = robots
+            return robots
+
+    def _read_robots(self, origin: str, portal: Portal) -> _Robots:
         parser = RobotFileParser(origin + "/robots.txt")
         result = self._chain(origin + "/robots.txt", portal, method="GET", data=None, headers={},
                              referrer=None, check_robots=False)
@@ -325,7 +453,6 @@ class Fetcher:
         robots = _Robots(parser, note, crawl_delay)
         if note:
             log.warning("%s: %s", origin, note)
-        self._robots[origin] = robots
         return robots
 
 

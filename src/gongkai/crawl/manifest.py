@@ -126,6 +126,11 @@ class Store:
         self.documents_path = self.root / "documents.json"
         self.runs_path = self.root / "runs.jsonl"
         self.urls: dict[str, dict] = self._load_state()
+        self._by_sha: dict[str, set[str]] = {}  # sha256 -> the URLs whose state has it
+        self._files_by_prefix: dict[str, list[Path]] | None = None
+        for url, entry in self.urls.items():
+            if entry.get("sha256"):
+                self._by_sha.setdefault(entry["sha256"], set()).add(url)
 
     # -- state ----------------------------------------------------------------------------------
     def _load_state(self) -> dict[str, dict]:
@@ -156,13 +161,23 @@ class Store:
     def path_for(self, sha256: str) -> str | None:
         """The stored file of this content, if some URL already brought it (or, with the
         state lost, if ``files/`` holds it)."""
-        for entry in self.urls.values():
-            if entry.get("sha256") == sha256 and entry.get("path") and (self.root / entry["path"]).is_file():
+        for url in sorted(self._by_sha.get(sha256, ())):
+            entry = self.urls[url]
+            if entry.get("path") and (self.root / entry["path"]).is_file():
                 return entry["path"]
-        for path in sorted(self.files.glob(f"*/{sha256[:12]}-*")):
+        for path in sorted(self._stored_files().get(sha256[:12], ())):
             if path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == sha256:
                 return path.relative_to(self.root).as_posix()
         return None
+
+    def _stored_files(self) -> dict[str, list[Path]]:
+        """``files/*/<sha12>-*`` by sha12, read once per run (then kept up to date by `write`)."""
+        if self._files_by_prefix is None:
+            self._files_by_prefix = {}
+            for path in self.files.glob("*/*"):
+                if not path.name.startswith("."):
+                    self._files_by_prefix.setdefault(path.name[:12], []).append(path)
+        return self._files_by_prefix
 
     def read(self, path: str) -> bytes:
         return (self.root / path).read_bytes()
@@ -176,17 +191,24 @@ class Store:
         temporary = target.with_name(f".{target.name}.part")
         temporary.write_bytes(body)
         os.replace(temporary, target)
+        if self._files_by_prefix is not None:
+            self._files_by_prefix.setdefault(sha256[:12], []).append(target)
         return target.relative_to(self.root).as_posix()
 
     def remember(self, url: str, values: dict) -> str | None:
         """Update the state of ``url``; returns the sha256 it had before when that changed."""
         before = self.urls.get(url, {}).get("sha256")
         self.urls[url] = {**self.urls.get(url, {}), **values}
+        after = self.urls[url].get("sha256")
+        if before and before != after:
+            self._by_sha.get(before, set()).discard(url)
+        if after:
+            self._by_sha.setdefault(after, set()).add(url)
         return before if before and before != values.get("sha256") else None
 
     def supersede(self, sha256: str) -> str | None:
         """Move the file of an old version out of ``files/`` when no URL serves it any more."""
-        if any(entry.get("sha256") == sha256 for entry in self.urls.values()):
+        if self._by_sha.get(sha256):
             return None
         for path in sorted(self.files.rglob(f"{sha256[:12]}-*")):
             target = self.root / "superseded" / path.relative_to(self.files)

@@ -5,6 +5,10 @@ they may visit and how gently.
       delay: 0.5              # min seconds between two requests to one host
       max_pages: 50           # list pages (HTML or dataproxy answers) per portal
       user_agent: gongkai-crawler/0.1 (+contact)
+      concurrency: 32         # portals crawled at once (run-wide; --concurrency overrides)
+      recheck_days: 30        # re-ask a known document about every 30 days (0: every run)
+      max_report_links: 1000  # report links taken from one list page
+      max_documents: 2000     # documents fetched per portal per run
     portals:
       - name: 某某市人民政府
         list_url: http://www.example.gov.cn/col/col123/index.html   # or a list of URLs
@@ -31,11 +35,16 @@ from urllib.parse import urljoin, urlsplit
 
 DEFAULT_DELAY = 0.5
 DEFAULT_MAX_PAGES = 50
+DEFAULT_CONCURRENCY = 32  # portals (so at most this many requests) in flight at once
+DEFAULT_RECHECK_DAYS = 7.0  # re-ask a known document about once a week (0: every run)
+DEFAULT_MAX_REPORT_LINKS = 1000  # report links taken from one list page (or data-proxy answer)
+DEFAULT_MAX_DOCUMENTS = 2000  # documents (report pages + attachments) fetched per portal per run
 DEFAULT_USER_AGENT = "gongkai-crawler/0.1 (government transparency report research; polite, honours robots.txt)"
 DATAPROXY_PATH = "/module/web/jpage/dataproxy.jsp"
 
-_PORTAL_KEYS = {"name", "list_url", "hosts", "delay", "max_pages", "dataproxy", "user_agent"}
-_DEFAULT_KEYS = {"delay", "max_pages", "user_agent"}
+_LIMIT_KEYS = {"recheck_days", "max_report_links", "max_documents"}
+_PORTAL_KEYS = {"name", "list_url", "hosts", "delay", "max_pages", "dataproxy", "user_agent"} | _LIMIT_KEYS
+_DEFAULT_KEYS = {"delay", "max_pages", "user_agent", "concurrency"} | _LIMIT_KEYS
 _HOST_KEYS = {"host", "delay"}
 _DATAPROXY_KEYS = {"url", "params", "method", "perpage", "batch"}
 
@@ -91,6 +100,9 @@ class Portal:
     max_pages: int = DEFAULT_MAX_PAGES
     dataproxy: Dataproxy | None = None
     user_agent: str = DEFAULT_USER_AGENT
+    recheck_days: float = DEFAULT_RECHECK_DAYS
+    max_report_links: int = DEFAULT_MAX_REPORT_LINKS
+    max_documents: int = DEFAULT_MAX_DOCUMENTS
 
     @property
     def list_url(self) -> str:
@@ -111,7 +123,16 @@ class Portal:
         return rule.delay if rule is not None and rule.delay is not None else self.delay
 
 
-def load_sources(path: str | os.PathLike) -> list[Portal]:
+class Sources(list):
+    """The portals of a sources file (a list of `Portal`) and the run-wide settings of its
+    ``defaults`` (``concurrency``)."""
+
+    def __init__(self, portals=(), concurrency: int | None = None) -> None:
+        super().__init__(portals)
+        self.concurrency = concurrency
+
+
+def load_sources(path: str | os.PathLike) -> Sources:
     """The portals of a YAML sources file; raises `SourcesError` with a readable message."""
     import yaml
 
@@ -129,7 +150,7 @@ def load_sources(path: str | os.PathLike) -> list[Portal]:
     return parse_sources(data, where)
 
 
-def parse_sources(data: object, where: str = "sources") -> list[Portal]:
+def parse_sources(data: object, where: str = "sources") -> Sources:
     """Portals from already-parsed YAML (a mapping with ``portals`` or a list)."""
     defaults: dict = {}
     if isinstance(data, dict):
@@ -150,7 +171,10 @@ def parse_sources(data: object, where: str = "sources") -> list[Portal]:
             raise SourcesError(f"{where}: portal {index}: duplicate name {portal.name!r}")
         names.add(portal.name)
         portals.append(portal)
-    return portals
+    concurrency = defaults.get("concurrency")
+    if concurrency is not None and (not isinstance(concurrency, int) or isinstance(concurrency, bool) or concurrency < 1):
+        raise SourcesError(f"{where}: defaults: 'concurrency' must be a whole number of at least 1")
+    return Sources(portals, concurrency)
 
 
 def _portal(entry: object, defaults: dict, where: str) -> Portal:
@@ -183,8 +207,17 @@ def _portal(entry: object, defaults: dict, where: str) -> Portal:
     user_agent = entry.get("user_agent", defaults.get("user_agent", DEFAULT_USER_AGENT))
     if not isinstance(user_agent, str) or not user_agent.strip():
         raise SourcesError(f"{where}: 'user_agent' must be a non-empty string")
+    recheck_days = _number(entry.get("recheck_days", defaults.get("recheck_days", DEFAULT_RECHECK_DAYS)),
+                           "recheck_days", where, unit="days")
+    limits = {}
+    for key, default in (("max_report_links", DEFAULT_MAX_REPORT_LINKS), ("max_documents", DEFAULT_MAX_DOCUMENTS)):
+        value = entry.get(key, defaults.get(key, default))
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise SourcesError(f"{where}: {key!r} must be a whole number of at least 1")
+        limits[key] = value
     portal = Portal(name=name.strip(), list_urls=tuple(list_urls), hosts=hosts, delay=delay,
-                    max_pages=max_pages, dataproxy=None, user_agent=user_agent.strip())
+                    max_pages=max_pages, dataproxy=None, user_agent=user_agent.strip(),
+                    recheck_days=recheck_days, **limits)
     for url in list_urls:
         if not portal.allows(url):
             raise SourcesError(f"{where}: list_url {url!r} is not on one of the portal's hosts")
@@ -246,9 +279,9 @@ def _dataproxy(raw: object, base: str, where: str) -> Dataproxy:
                      method=method, **numbers)
 
 
-def _number(value: object, key: str, where: str) -> float:
+def _number(value: object, key: str, where: str, unit: str = "seconds") -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise SourcesError(f"{where}: {key!r} must be a number of seconds, 0 or more")
+        raise SourcesError(f"{where}: {key!r} must be a number of {unit}, 0 or more")
     return float(value)
 
 
