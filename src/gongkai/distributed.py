@@ -107,7 +107,7 @@ def worker_state() -> dict[str, Any]:
     return dict(_WORKER_STATE)
 
 
-def connect(scheduler, *, timeout: float = 10.0):
+def connect(scheduler, *, timeout: float = 5.0):
     """A ``distributed.Client`` for ``scheduler`` (an address, a Client, or a cluster object)
     with :class:`GazetteerPlugin` registered; ClusterError when it cannot be reached."""
     from distributed import Client
