@@ -34,7 +34,7 @@ def cluster():
     with dask.config.set({"distributed.scheduler.worker-saturation": 1.0,
                           "distributed.scheduler.allowed-failures": 0}):
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                          dashboard_address=None, memory_limit="1GiB") as local:
+                          dashboard_address="127.0.0.1:0", memory_limit="1GiB") as local:
             yield local
 
 
@@ -102,7 +102,7 @@ def test_the_gazetteer_loads_once_per_worker(cluster, corpus):
 
 def test_the_driver_keeps_at_most_max_in_flight_files_submitted(cluster, corpus):
     files = discover([corpus]) * 3  # 21 tasks
-    outcomes = extract_on_cluster(files, cluster.scheduler_address, max_in_flight=3)
+    outcomes = extract_on_cluster(files, cluster.scheduler_address, max_in_flight=3, files_per_task=1)
     first = next(outcomes)
     assert first.path in files
     with Client(cluster.scheduler_address, set_as_default=False) as client:

@@ -121,7 +121,7 @@ def test_a_partition_extracts_on_dask_through_the_resource(deployment):
     instance = dg.DagsterInstance.ephemeral()
     sync_source_partitions(instance, deployment)
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None, memory_limit="1GiB") as cluster:
+                      dashboard_address="127.0.0.1:0", memory_limit="1GiB") as cluster:
         fields = {name: getattr(deployment, name) for name in GongkaiPaths.model_fields}
         on_dask = GongkaiPaths(**{**fields, "dask_scheduler": cluster.scheduler_address})
         result = dg.materialize(INGEST, partition_key=PORTAL, resources={"paths": on_dask}, instance=instance)

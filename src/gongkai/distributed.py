@@ -15,19 +15,24 @@ not care where extraction ran.
   workers that join later), so no task pays the load.
 * **Bounded memory on the driver**: at most ``max_in_flight`` files are submitted at a
   time; each outcome is yielded as soon as its task finishes (``as_completed``) and the
-  next file is submitted. The driver never holds more than ``max_in_flight`` outcomes.
+  next task is submitted. The driver never holds more than ``max_in_flight`` outcomes.
   Outcomes arrive in completion order, not in the order of ``paths``.
-* **Failures never stop the run**: a task whose worker died (``KilledWorker``: a crash,
-  the OOM killer, ``os._exit`` in a native library) or that raised becomes a failed
-  outcome with a one-line reason, which the loader puts in quarantine.
+* **Failures never stop the run**: a file whose task kills its worker (``KilledWorker``:
+  a crash, the OOM killer, ``os._exit`` in a native library) or raises becomes a failed
+  outcome with a one-line reason, which the loader puts in quarantine. Files sharing the
+  task or the dying worker are retried alone first (see :func:`extract_on_cluster`), so
+  only the culprit is quarantined.
+* **Small tasks are batched**: a task extracts ``files_per_task`` files (default 4), which
+  amortizes the scheduler's per-task cost over small text and HTML files.
 """
 
 from __future__ import annotations
 
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from itertools import count
+from itertools import count, islice
 from typing import Any
 
 from distributed.diagnostics.plugin import WorkerPlugin
@@ -144,14 +149,24 @@ def _reason(exc: BaseException) -> str:
     return f"extraction task failed on the cluster ({type(exc).__name__}: {text})"
 
 
+def run_chunk(task: Callable[[str], FileOutcome], paths: list[str]) -> list[FileOutcome]:
+    """One cluster task: ``task`` over a few files (amortizes the per-task cost of small files)."""
+    return [task(path) for path in paths]
+
+
 def extract_on_cluster(paths: Iterable[str], scheduler, *, progress: Callable[[FileOutcome], None] | None = None,
-                       max_in_flight: int | None = None,
+                       max_in_flight: int | None = None, files_per_task: int = 4,
                        task: Callable[[str], FileOutcome] = extract_path) -> Iterator[FileOutcome]:
     """Outcomes for ``paths`` extracted on the cluster at ``scheduler``, in completion order.
 
-    ``max_in_flight`` bounds the files submitted and not yet yielded (default: four per
-    worker thread, at least 8). ``task`` is the function run per file (tests swap in one
-    that kills its worker).
+    Files go out in tasks of ``files_per_task``; ``max_in_flight`` bounds the files
+    submitted and not yet yielded (default: eight per worker thread, at least 16).
+
+    When a task fails (its worker died, or it raised), its files become suspects: no new
+    work is submitted until the tasks in flight finish, then each suspect runs alone on
+    the cluster. A suspect that fails alone is the culprit and goes to quarantine with the
+    reason; the others (tasks that merely shared the dying worker) give their reports.
+    ``task`` is the function run per file (tests swap in one that kills its worker).
     """
     from distributed import as_completed
 
@@ -159,36 +174,54 @@ def extract_on_cluster(paths: Iterable[str], scheduler, *, progress: Callable[[F
     try:
         if max_in_flight is None:
             threads = sum(client.nthreads().values()) or 1
-            max_in_flight = max(8, 4 * threads)
+            max_in_flight = max(16, 8 * threads)
+        files_per_task = max(1, min(files_per_task, max_in_flight))
         pending = iter(paths)
-        futures: dict[Any, str] = {}
+        futures: dict[Any, list[str]] = {}
+        suspects: deque[str] = deque()
+        alone: set = set()  # the future of a suspect running alone
         run_token, numbers = os.urandom(4).hex(), count()
 
-        def submit_next(n: int) -> list:
-            batch = []
-            for path in pending:
-                future = client.submit(task, path, pure=False, key=f"gongkai-extract-{run_token}-{next(numbers)}")
-                futures[future] = path
-                batch.append(future)
-                if len(batch) >= n:
-                    break
-            return batch
+        def submit(chunk: list[str]):
+            future = client.submit(run_chunk, task, chunk, pure=False, key=f"gongkai-extract-{run_token}-{next(numbers)}")
+            futures[future] = chunk
+            return future
 
-        running = as_completed(submit_next(max_in_flight), with_results=False, loop=client.loop)
+        def refill() -> list:
+            """The next suspect alone once nothing else runs; else new tasks up to max_in_flight files."""
+            if suspects:
+                if futures:
+                    return []
+                future = submit([suspects.popleft()])
+                alone.add(future)
+                return [future]
+            new = []
+            while sum(len(c) for c in futures.values()) < max_in_flight:
+                chunk = list(islice(pending, files_per_task))
+                if not chunk:
+                    break
+                new.append(submit(chunk))
+            return new
+
+        running = as_completed(refill(), with_results=False, loop=client.loop)
         for future in running:
-            path = futures.pop(future)
+            chunk = futures.pop(future)
             try:
-                outcome = future.result()
-                if not isinstance(outcome, FileOutcome):
-                    outcome = _failed(path, f"extraction task returned {type(outcome).__name__}, not an outcome")
+                outcomes = future.result()
             except Exception as exc:  # noqa: BLE001 - KilledWorker, a task exception, a lost connection
-                outcome = _failed(path, _reason(exc))
+                if future in alone:
+                    outcomes = [_failed(chunk[0], _reason(exc))]
+                else:
+                    outcomes = []
+                    suspects.extend(chunk)
+            alone.discard(future)
             future.release()
-            for new in submit_next(1):
+            for new in refill():
                 running.add(new)
-            if progress:
-                progress(outcome)
-            yield outcome
+            for outcome in outcomes:
+                if progress:
+                    progress(outcome)
+                yield outcome
     finally:
         if owned:
             client.close()
