@@ -59,8 +59,10 @@ def partition_range_tags(keys: list[str]) -> dict[str, str]:
 
 
 def folders_of(paths: GongkaiPaths, keys: list[str]) -> list[str]:
-    """Input folders of the partitions ``keys``: data/raw for ``raw``; for a portal, the crawl
-    folders (files/<host>) of its hosts."""
+    """Input folders of the partitions ``keys``: for a portal, the crawl folders
+    (files/<host>) of its hosts; for ``raw``, data/raw and every crawl folder that no
+    listed portal claims (downloads of a `gongkai crawl` with another sources file, or of
+    a portal since removed), so no downloaded file is left out."""
     from gongkai.crawl.manifest import safe_host
 
     folders = [paths.raw_dir] if RAW_KEY in keys else []
@@ -68,11 +70,17 @@ def folders_of(paths: GongkaiPaths, keys: list[str]) -> list[str]:
     if not crawled.is_dir():
         return folders
     present = sorted(p.name for p in crawled.iterdir() if p.is_dir())
+    claimed: set[str] = set()
     for portal in portals_of(paths):
-        if portal.name not in keys:
+        if portal.name == RAW_KEY:
             continue
         for rule in portal.hosts:
             pattern = safe_host(rule.pattern) if "*" not in rule.pattern else rule.pattern.replace(":", "_")
-            folders += [str(crawled / name) for name in present if fnmatch.fnmatch(name, pattern)
-                        and str(crawled / name) not in folders]
+            for name in present:
+                if fnmatch.fnmatch(name, pattern) and name not in claimed:
+                    claimed.add(name)
+                    if portal.name in keys:
+                        folders.append(str(crawled / name))
+    if RAW_KEY in keys:
+        folders += [str(crawled / name) for name in present if name not in claimed]
     return folders

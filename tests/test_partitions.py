@@ -69,6 +69,10 @@ def test_the_sources_become_partitions_with_their_folders(deployment):
     assert source_keys(deployment) == [RAW_KEY, PORTAL]
     assert folders_of(deployment, [PORTAL]) == [str(Path(deployment.crawl_dir) / "files" / "127.0.0.1_9")]
     assert folders_of(deployment, [RAW_KEY]) == [deployment.raw_dir]
+    orphan = Path(deployment.crawl_dir) / "files" / "old.portal.example"  # no listed portal claims it
+    orphan.mkdir()
+    assert folders_of(deployment, [RAW_KEY]) == [deployment.raw_dir, str(orphan)]
+    assert folders_of(deployment, [PORTAL]) == [str(Path(deployment.crawl_dir) / "files" / "127.0.0.1_9")]
     instance = dg.DagsterInstance.ephemeral()
     assert sync_source_partitions(instance, deployment) == [RAW_KEY, PORTAL]
     assert sync_source_partitions(instance, deployment) == [RAW_KEY, PORTAL]  # idempotent
