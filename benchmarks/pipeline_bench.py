@@ -40,6 +40,7 @@ def main() -> None:
             raw_dir=str(raw), crawl_dir=str(Path(tmp) / "crawl"), sources_file=str(Path(tmp) / "none.yaml"),
             db_path=str(Path(tmp) / "w.duckdb"), docs_dir=str(Path(tmp) / "docs"),
             dashboard_dir=str(Path(tmp) / "dash"), workers=os.cpu_count() or 2,
+            staging_dir=str(Path(tmp) / "staging"),
         )
         instance = dg.DagsterInstance.ephemeral()
         for label in ("full run (all new)", "no-change run"):

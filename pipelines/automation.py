@@ -8,6 +8,7 @@ import os
 import dagster as dg
 
 from pipelines.assets import crawled_files
+from pipelines.partitions import RAW_KEY, SOURCE_PARTITIONS, partition_range_tags, sync_source_partitions
 from pipelines.resources import paths_from_environment
 
 # everything: crawl the portals, then ingest, validate, publish
@@ -17,13 +18,17 @@ nightly_job = dg.define_asset_job("gongkai_nightly", selection=dg.AssetSelection
 raw_files_job = dg.define_asset_job("gongkai_ingest_raw", selection=dg.AssetSelection.all() - dg.AssetSelection.assets(crawled_files),
                                     description="Extract, load and validate the files in data/raw; publish the dashboard.")
 
-nightly_schedule = dg.ScheduleDefinition(
+@dg.schedule(
     name="gongkai_nightly_0200_shanghai",
     job=nightly_job,
     cron_schedule="0 2 * * *",  # every day at 02:00 ...
     execution_timezone="Asia/Shanghai",  # ... Beijing time, after portals' evening publishing
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )
+def nightly_schedule(context: dg.ScheduleEvaluationContext):
+    """Register the sources file's portals as partitions, then one run over all of them."""
+    keys = sync_source_partitions(context.instance, paths_from_environment())
+    return dg.RunRequest(run_key=None, tags=partition_range_tags(keys))
 
 
 def raw_folder_fingerprint(raw_dir: str) -> str:
@@ -40,7 +45,7 @@ def raw_folder_fingerprint(raw_dir: str) -> str:
 
 
 @dg.sensor(job=raw_files_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
-           description="Starts an ingest run when files in data/raw are added, changed or removed.")
+           description="Starts an ingest run of the 'raw' partition when files in data/raw are added, changed or removed.")
 def raw_files_sensor(context: dg.SensorEvaluationContext):
     raw_dir = paths_from_environment().raw_dir
     if not os.path.isdir(raw_dir):
@@ -49,4 +54,7 @@ def raw_files_sensor(context: dg.SensorEvaluationContext):
     if fingerprint == context.cursor:
         return dg.SkipReason("no new or changed files in data/raw")
     context.update_cursor(fingerprint)
-    return dg.RunRequest(run_key=fingerprint)
+    return dg.SensorResult(
+        run_requests=[dg.RunRequest(run_key=fingerprint, partition_key=RAW_KEY)],
+        dynamic_partitions_requests=[SOURCE_PARTITIONS.build_add_request([RAW_KEY])],
+    )

@@ -17,6 +17,8 @@ class GongkaiPaths(dg.ConfigurableResource):
     docs_dir: str = "data/quality/data_docs"
     dashboard_dir: str = "data/dashboard"
     workers: int = 2  # extraction processes
+    staging_dir: str = "data/staging"  # extracted reports, one folder of JSON Lines batches per run
+    dask_scheduler: str = ""  # tcp://HOST:PORT of a dask.distributed cluster; empty: local processes
 
     def input_folders(self) -> list[str]:
         folders = [self.raw_dir]
@@ -37,4 +39,6 @@ def paths_from_environment() -> GongkaiPaths:
         docs_dir=env("GONGKAI_DOCS_DIR", "data/quality/data_docs"),
         dashboard_dir=env("GONGKAI_DASHBOARD_DIR", "data/dashboard"),
         workers=int(env("GONGKAI_WORKERS", str(os.cpu_count() or 2))),
+        staging_dir=env("GONGKAI_STAGING_DIR", "data/staging"),
+        dask_scheduler=env("GONGKAI_DASK_SCHEDULER", ""),
     )

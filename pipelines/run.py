@@ -6,6 +6,7 @@ import dagster as dg
 
 from pipelines.checks import QUALITY_CHECKS
 from pipelines.definitions import ASSETS
+from pipelines.partitions import partition_range_tags, sync_source_partitions
 from pipelines.resources import GongkaiPaths, paths_from_environment
 
 
@@ -15,11 +16,14 @@ def run_pipeline(paths: GongkaiPaths | None = None, *, instance: dg.DagsterInsta
     if instance is None:
         instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
     selection = ASSETS if crawl else [a for a in ASSETS if a.key.to_user_string() != "crawled_files"]
+    paths = paths or paths_from_environment()
     return dg.materialize(
         [*selection, *QUALITY_CHECKS],
-        resources={"paths": paths or paths_from_environment()},
+        resources={"paths": paths},
         instance=instance,
         raise_on_error=False,
+        # one run over every source partition (pipelines/partitions.py)
+        tags=partition_range_tags(sync_source_partitions(instance, paths)),
         # INFO, not DEBUG: one line per step and per check on the console
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
     )

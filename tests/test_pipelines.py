@@ -47,7 +47,7 @@ def deployment(tmp_path: Path) -> GongkaiPaths:
     return GongkaiPaths(
         raw_dir=str(raw), crawl_dir=str(tmp_path / "crawl"), sources_file=str(tmp_path / "none.yaml"),
         db_path=str(tmp_path / "warehouse.duckdb"), docs_dir=str(tmp_path / "docs"),
-        dashboard_dir=str(tmp_path / "dashboard"), workers=2,
+        dashboard_dir=str(tmp_path / "dashboard"), workers=2, staging_dir=str(tmp_path / "staging"),
     )
 
 
@@ -84,10 +84,10 @@ def test_the_sensor_starts_a_run_only_when_data_raw_changes(tmp_path, monkeypatc
     raw = tmp_path / "raw"
     shutil.copytree(ROOT / "data" / "raw", raw)
     monkeypatch.setenv("GONGKAI_RAW_DIR", str(raw))
-    first = raw_files_sensor(dg.build_sensor_context(cursor=None))
-    assert isinstance(first, dg.RunRequest)
+    first = raw_files_sensor(dg.build_sensor_context(cursor=None)).run_requests[0]
+    assert isinstance(first, dg.RunRequest) and first.partition_key == "raw"
     unchanged = raw_files_sensor(dg.build_sensor_context(cursor=first.run_key))
     assert isinstance(unchanged, dg.SkipReason)
     (raw / "new_report.txt").write_text("新文件", encoding="utf-8")
-    changed = raw_files_sensor(dg.build_sensor_context(cursor=first.run_key))
+    changed = raw_files_sensor(dg.build_sensor_context(cursor=first.run_key)).run_requests[0]
     assert isinstance(changed, dg.RunRequest) and changed.run_key != first.run_key

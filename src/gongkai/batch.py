@@ -84,8 +84,20 @@ def extract_one(path: str) -> FileOutcome:
 
 
 def extract_many(paths: list[str], *, workers: int | None = None,
-                 progress: Callable[[FileOutcome], None] | None = None) -> Iterator[FileOutcome]:
-    """Outcomes for ``paths`` in order, extracting on ``workers`` processes (default: all cores)."""
+                 progress: Callable[[FileOutcome], None] | None = None,
+                 cluster: str | None = None) -> Iterator[FileOutcome]:
+    """Outcomes for ``paths`` in order, extracting on ``workers`` processes (default: all cores).
+
+    With ``cluster`` (or $GONGKAI_DASK_SCHEDULER), a dask.distributed scheduler address,
+    extraction runs on that cluster instead and outcomes come in completion order
+    (see gongkai.distributed).
+    """
+    cluster = cluster or os.environ.get("GONGKAI_DASK_SCHEDULER")
+    if cluster:
+        from gongkai.distributed import extract_on_cluster
+
+        yield from extract_on_cluster(paths, cluster, progress=progress)
+        return
     workers = workers or os.cpu_count() or 1
     if workers <= 1 or len(paths) < _PARALLEL_MIN_FILES:
         for path in paths:

@@ -38,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("paths", nargs="+", metavar="PATH")
     ingest.add_argument("--db", default=None, help="DuckDB file (default: data/warehouse.duckdb or $GONGKAI_DB)")
     ingest.add_argument("--workers", type=int, default=None, help="extraction processes (default: all cores)")
+    ingest.add_argument("--cluster", default=None, metavar="tcp://HOST:PORT",
+                        help="extract on this dask.distributed scheduler's workers (default: local processes; "
+                             "or $GONGKAI_DASK_SCHEDULER); see docs/scale.md")
     validate = sub.add_parser("validate", help="run the quality suites over the warehouse and rebuild the dashboard")
     validate.add_argument("--db", default=None, help="DuckDB file (default: data/warehouse.duckdb or $GONGKAI_DB)")
     validate.add_argument("--docs", default="data/quality/data_docs", help="where GX Data Docs are built")
@@ -102,7 +105,20 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from gongkai.warehouse.schema import DEFAULT_DB
 
     progress = _Progress("extracted") if sys.stderr.isatty() else None
-    result = ingest(args.paths, args.db or DEFAULT_DB, workers=args.workers, progress=progress)
+    import os
+
+    if args.cluster:  # read by gongkai.batch.extract_many
+        os.environ["GONGKAI_DASK_SCHEDULER"] = args.cluster
+    cluster_errors: tuple = ()
+    if os.environ.get("GONGKAI_DASK_SCHEDULER"):
+        from gongkai.distributed import ClusterError
+
+        cluster_errors = (ClusterError,)
+    try:
+        result = ingest(args.paths, args.db or DEFAULT_DB, workers=args.workers, progress=progress)
+    except cluster_errors as exc:
+        print(f"gongkai: {exc}", file=sys.stderr)
+        return 2
     if progress:
         progress.done()
     for path, reason in result.quarantined:
