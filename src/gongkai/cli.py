@@ -34,10 +34,12 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--provenance", action="store_true",
                          help="add where every value was found (page/table/row/column or line)")
     extract.add_argument("--pretty", action="store_true", help="indent the JSON (not JSON Lines)")
+    _add_pdf_engine_argument(extract)
     ingest = sub.add_parser("ingest", help="extract files (or folders) and load them into the DuckDB warehouse")
     ingest.add_argument("paths", nargs="+", metavar="PATH")
     ingest.add_argument("--db", default=None, help="DuckDB file (default: data/warehouse.duckdb or $GONGKAI_DB)")
     ingest.add_argument("--workers", type=int, default=None, help="extraction processes (default: all cores)")
+    _add_pdf_engine_argument(ingest)
     validate = sub.add_parser("validate", help="run the quality suites over the warehouse and rebuild the dashboard")
     validate.add_argument("--db", default=None, help="DuckDB file (default: data/warehouse.duckdb or $GONGKAI_DB)")
     validate.add_argument("--docs", default="data/quality/data_docs", help="where GX Data Docs are built")
@@ -48,6 +50,20 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--db", default=None, help="DuckDB file (default: data/warehouse.duckdb or $GONGKAI_DB)")
     run.add_argument("--no-crawl", action="store_true", help="only ingest data/raw (and earlier downloads)")
     return parser
+
+
+def _add_pdf_engine_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--pdf-engine", choices=("pdfium", "pdfplumber"), default=None,
+                        help="force the PDF engine (default: PDFium, pdfplumber where PDFium declines; "
+                             "or $GONGKAI_PDF_ENGINE)")
+
+
+def _apply_pdf_engine(args: argparse.Namespace) -> None:
+    """--pdf-engine goes into the environment, so pool workers read PDFs the same way."""
+    if getattr(args, "pdf_engine", None):
+        import os
+
+        os.environ["GONGKAI_PDF_ENGINE"] = args.pdf_engine
 
 
 def _add_crawl_arguments(parser: argparse.ArgumentParser) -> None:
@@ -154,6 +170,7 @@ COMMANDS = {"extract": cmd_extract, "ingest": cmd_ingest, "validate": cmd_valida
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    _apply_pdf_engine(args)
     return COMMANDS[args.command](args)
 
 
