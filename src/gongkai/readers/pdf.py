@@ -105,8 +105,9 @@ class _CellIndex:
         return self.slots.get((i, j))
 
 
-def _table_cells(table, chars: list[dict]) -> list[list[str | None]]:
-    """Like ``table.extract()`` (None for merged positions, text per cell) from the page's chars."""
+def _table_cells(table, chars: list[dict], lost=None) -> list[list[str | None]]:
+    """Like ``table.extract()`` (None for merged positions, text per cell) from the page's chars.
+    ``lost`` (if given) is called for a non-space character that falls in no cell."""
     index = _CellIndex(table)
     grid: list[list[str | None]] = [["" if cell is not None else None for cell in row.cells] for row in table.rows]
     members: dict[tuple[int, int], list[dict]] = {}
@@ -114,18 +115,22 @@ def _table_cells(table, chars: list[dict]) -> list[list[str | None]]:
         where = index.cell_at((char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2)
         if where is not None:
             members.setdefault(where, []).append(char)
+        elif lost is not None and not char["text"].isspace():
+            lost()
     for (r, c), cell_chars in members.items():
         grid[r][c] = "\n".join(_text_of(line) for _, line in _lines(cell_chars))
     return grid
 
 
-def emit_page(page_no: int, chars: list[dict], tables: list, cells: list[Cell], lines: list[str], row: int) -> int:
+def emit_page(page_no: int, chars: list[dict], tables: list, cells: list[Cell], lines: list[str], row: int,
+              lost=None) -> int:
     """Append one page's text lines and table cells, top to bottom, to ``cells``/``lines``.
 
     ``chars`` are dicts with text, x0, x1, top, bottom (top-down page coordinates) and
     ``tables`` objects with ``bbox``, ``cells`` and ``rows`` (pdfplumber's Table); both PDF
     engines call this, so the same characters and rulings give the same stream. Returns the
-    last source row number used."""
+    last source row number used; ``lost`` is called for a character inside a table's box
+    that falls in none of its cells."""
     items: list[tuple[float, int, object]] = []
     boxes = [t.bbox for t in tables]
     outside, inside = [], [[] for _ in tables]
@@ -155,7 +160,7 @@ def emit_page(page_no: int, chars: list[dict], tables: list, cells: list[Cell], 
             continue
         t_index, table, table_chars = payload
         table_id = page_no * 100 + t_index
-        for r, table_row in enumerate(_table_cells(table, table_chars), start=1):
+        for r, table_row in enumerate(_table_cells(table, table_chars, lost), start=1):
             row += 1
             texts = []
             for c, raw in enumerate(table_row, start=1):

@@ -125,6 +125,23 @@ def _by_address(name: str, *argtypes):
     return fn
 
 
+_UNKNOWN = object()
+
+
+def _loose_span(font, font_size, scale, size, baseline, box, get_ascent, descent) -> float | None:
+    """For a font whose loose boxes are its descent-to-ascent box (most fonts with metrics in
+    their descriptor), the box height per point of size; None when they are glyph boxes."""
+    ascent = ctypes.c_float()
+    if size <= 0 or not get_ascent(font, font_size, ctypes.byref(ascent)) or ascent.value <= descent.value:
+        return None
+    low, high = baseline + descent.value * scale, baseline + ascent.value * scale
+    if abs(box.bottom - low) > 0.01 or abs(box.top - high) > 0.01:
+        return None
+    if abs((box.bottom - baseline) - min(descent.value, 0.0) * scale) > 0.01:
+        return None  # a positive descent: pdfminer's box starts at the baseline instead
+    return (box.top - box.bottom) / size
+
+
 def page_chars(textpage, height: float) -> list[dict]:
     """Every character of a text page as {text, x0, x1, top, bottom} (top-down coordinates),
     without the spaces and line breaks PDFium generates. Declines characters without Unicode."""
@@ -147,7 +164,9 @@ def page_chars(textpage, height: float) -> list[dict]:
     text_object = _by_address("FPDFText_GetTextObject", raw.FPDF_TEXTPAGE, ctypes.c_int)
     font_of = _by_address("FPDFTextObj_GetFont", ctypes.c_void_p)
     get_descent = _by_address("FPDFFont_GetDescent", ctypes.c_void_p, ctypes.c_float, ctypes.POINTER(ctypes.c_float))
+    get_ascent = _by_address("FPDFFont_GetAscent", ctypes.c_void_p, ctypes.c_float, ctypes.POINTER(ctypes.c_float))
     generated = raw.FPDFText_IsGenerated
+    fonts: dict[int | None, float | None] = {}  # font -> loose box height / font size, None: not font-based
     # per text object: (font size in page space, descent in page space); pdfminer's box runs
     # from baseline + descent up by the font size, and lines are grouped by that top
     metrics: dict[int | None, tuple[float, float]] = {}
@@ -159,19 +178,36 @@ def page_chars(textpage, height: float) -> list[dict]:
         if text in "\x00\x02\ufffe\uffff":
             raise FastPathDeclined("a character PDFium cannot map to Unicode")
         key = text_object(handle, i)
+        loose(handle, i, pbox)
         known = metrics.get(key)
         if known is None:
+            font = font_of(key) if key else None
+            span = fonts.get(font, _UNKNOWN)
+            if span is not _UNKNOWN and span is not None:
+                # a font whose loose boxes run from its descent to its ascent: the box alone
+                # gives pdfminer's bottom and (through the font's span) the size
+                bottom = height - box.bottom
+                append({"text": text, "x0": box.left, "x1": box.right,
+                        "top": bottom - (box.top - box.bottom) / span, "bottom": bottom})
+                continue
             raw.FPDFText_GetMatrix(handle, i, pmatrix)
             scale = abs(matrix.d) if matrix.c == 0 else (matrix.c * matrix.c + matrix.d * matrix.d) ** 0.5
             font_size = raw.FPDFText_GetFontSize(handle, i)
-            font = font_of(key) if key else None
             if not font or not get_descent(font, font_size, ctypes.byref(descent)):
                 descent.value = 0.0
-            known = metrics[key] = (font_size * scale, min(descent.value, 0.0) * scale)
-        size, down = known
-        loose(handle, i, pbox)
-        origin(handle, i, pox, poy)
-        bottom = height - (oy.value + down)
+            origin(handle, i, pox, poy)
+            known = metrics[key] = (font_size * scale, min(descent.value, 0.0) * scale, oy.value)
+            size, down, baseline = known
+            if span is _UNKNOWN and font:
+                fonts[font] = _loose_span(font, font_size, scale, size, baseline, box, get_ascent, descent)
+        else:
+            size, down, baseline = known
+            # one show-text operation keeps its baseline; ask PDFium whenever the box does
+            # not straddle it (vertical writing, a glyph wholly below the baseline)
+            if not box.bottom - size <= baseline <= box.top:
+                origin(handle, i, pox, poy)
+                baseline = oy.value
+        bottom = height - (baseline + down)
         append({"text": text, "x0": box.left, "x1": box.right, "top": bottom - size, "bottom": bottom})
     return chars
 
@@ -381,19 +417,8 @@ def intersections_to_cells(intersections: dict) -> list[tuple]:
     return cells
 
 
-def _check_tables(tables: list, chars: list[dict]) -> None:
-    """Every character inside a table's box must fall in one of its cells."""
-    from gongkai.readers.pdf import _CellIndex
-
-    for table in tables:
-        x0, top, x1, bottom = table.bbox
-        index = None
-        for char in chars:
-            mx, my = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
-            if x0 <= mx <= x1 and top <= my <= bottom and not char["text"].isspace():
-                index = index or _CellIndex(table)
-                if index.cell_at(mx, my) is None:
-                    raise FastPathDeclined("a character inside a table falls in no cell")
+def _lost_character() -> None:
+    raise FastPathDeclined("a character inside a table falls in no cell")
 
 
 def read_pdf_pdfium(path: str, data: bytes) -> Document:
@@ -424,8 +449,7 @@ def read_pdf_pdfium(path: str, data: bytes) -> Document:
                     continue
                 edges, has_rules = page_edges(page, height)
                 tables = find_tables(edges, width, height) if has_rules else []
-                _check_tables(tables, chars)
-                row = emit_page(page_no, chars, tables, cells, lines, row)
+                row = emit_page(page_no, chars, tables, cells, lines, row, lost=_lost_character)
             finally:
                 page.close()
     except (ExtractionError, FastPathDeclined):
