@@ -346,7 +346,19 @@ def find_tables(edges: list[dict], width: float, height: float) -> list:
                                            settings.intersection_y_tolerance)
     cells = intersections_to_cells(intersections)
     page = _EdgePage(edges, width, height)
-    return [Table(page, group) for group in cells_to_tables(cells)]
+    return [_Grid(Table(page, group)) for group in cells_to_tables(cells)]
+
+
+class _Grid:
+    """A pdfplumber Table's bbox, cells and rows, computed once (Table recomputes them on
+    every access)."""
+
+    __slots__ = ("bbox", "cells", "rows")
+
+    def __init__(self, table) -> None:
+        self.bbox = table.bbox
+        self.cells = table.cells
+        self.rows = table.rows
 
 
 def edges_to_intersections(edges: list[dict], x_tolerance: float = 1, y_tolerance: float = 1) -> dict:
