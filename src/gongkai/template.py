@@ -48,7 +48,7 @@ def _freeze(obj):
     if isinstance(obj, dict):
         return tuple(sorted((k, _freeze(v)) for k, v in obj.items()))
     if isinstance(obj, list):
-        return tuple(_freeze(v) for v in obj)
+        return tuple(_freeze(v) if isinstance(v, (dict, list)) else v for v in obj)
     return obj
 
 
