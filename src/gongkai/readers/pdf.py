@@ -15,6 +15,7 @@ import io
 import logging
 import re
 from bisect import bisect_left, bisect_right
+from operator import itemgetter
 
 from gongkai.readers.base import Cell, Document, ExtractionError
 
@@ -70,16 +71,19 @@ def _text_of(chars: list[dict]) -> str:
     return "".join(parts)
 
 
+_TOP_X0, _X0 = itemgetter("top", "x0"), itemgetter("x0")
+
+
 def _lines(chars: list[dict]) -> list[tuple[float, list[dict]]]:
     """Group characters into lines by their top (within 3pt), each sorted left to right."""
     lines: list[tuple[float, list[dict]]] = []
-    for char in sorted(chars, key=lambda c: (c["top"], c["x0"])):
+    for char in sorted(chars, key=_TOP_X0):
         if lines and char["top"] - lines[-1][0] <= _LINE_TOLERANCE:
             lines[-1][1].append(char)
         else:
             lines.append((char["top"], [char]))
     for _, members in lines:
-        members.sort(key=lambda c: c["x0"])
+        members.sort(key=_X0)
     return lines
 
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import re
 from bisect import bisect_right
 
 from gongkai.readers.base import Cell, Document, ExtractionError
@@ -126,6 +127,7 @@ def _by_address(name: str, *argtypes):
 
 
 _UNKNOWN = object()
+_SURROGATE = re.compile("[\ud800-\udfff]")  # a character outside the BMP: read code points one by one
 
 
 def _loose_span(font, font_size, scale, size, baseline, box, get_ascent, descent) -> float | None:
@@ -153,7 +155,7 @@ def page_chars(textpage, height: float) -> list[dict]:
     buffer = (ctypes.c_ushort * (count + 1))()
     raw.FPDFText_GetText(handle, 0, count, buffer)
     units = bytes(buffer)[: 2 * count].decode("utf-16-le", errors="surrogatepass")
-    if len(units) != count or any("\ud800" <= u <= "\udfff" for u in units):
+    if len(units) != count or _SURROGATE.search(units):
         units = "".join(chr(raw.FPDFText_GetUnicode(handle, i)) for i in range(count))
     box, matrix = raw.FS_RECTF(), raw.FS_MATRIX()
     pbox, pmatrix = ctypes.byref(box), ctypes.byref(matrix)
