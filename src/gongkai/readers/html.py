@@ -118,24 +118,27 @@ class _Walker:
         number = self.tables
         occupied: set[tuple[int, int]] = set()
         rows = table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+        cells = self.cells
         for r, tr in enumerate(rows, start=1):
             self.row += 1
+            row = self.row
             col = 1
             texts = []
-            for td in tr:
-                if not isinstance(td.tag, str) or td.tag.lower() not in ("td", "th"):
-                    continue
+            # td/th children only (libxml2 lower-cases HTML tag names; comments are skipped)
+            for td in tr.iterchildren("td", "th"):
                 while (r, col) in occupied:
                     col += 1
-                rowspan, colspan = _span(td, "rowspan"), _span(td, "colspan")
-                if rowspan == colspan == 1:
+                get = td.get
+                if get("rowspan") is None and get("colspan") is None:  # nearly every cell
+                    colspan = 1
                     occupied.add((r, col))
                 else:
+                    rowspan, colspan = _span(td, "rowspan"), _span(td, "colspan")
                     for dr in range(rowspan):
                         for dc in range(colspan):
                             occupied.add((r + dr, col + dc))
-                text = clean_text(_cell_text(td))
-                self.cells.append(Cell(text, self.row, f"table {number} row {r} col {col}", number, col))
+                text = clean_text(td.text or "" if len(td) == 0 else _cell_text(td))
+                cells.append(Cell(text, row, f"table {number} row {r} col {col}", number, col))
                 texts.append(text)
                 col += colspan
             self.lines.append("\t".join(texts))
