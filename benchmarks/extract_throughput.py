@@ -21,8 +21,8 @@ The figure per file and method is the median over the rounds. Methods:
 
 Caches: gongkai caches label normalisation and value parsing across reports (the national
 labels recur in every report). A real batch sees new files, so the HTML/text figures are
-given twice: warm (the caches filled by earlier rounds) and cold (``cache_clear`` before
-every call, as for the first report a worker reads).
+given twice, in separate passes: warm (the caches filled by the other reports of the
+batch) and cold (``cache_clear`` before every call, as for the first report a worker reads).
 
 Start-up: whole-process CPU (children's rusage) of ``python -c "import gongkai.cli"``
 against ``gongkai extract`` of one HTML page and one text file, alternated; and the
@@ -188,72 +188,93 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1000:7.2f}"
 
 
+def pdf_section(pdfs: list[Path], rounds: int) -> None:
+    pages = {p: pdfium_floor(p) for p in pdfs}
+    pdf = alternate(pdfs, {"gongkai": gongkai, "gongkai-pdfplumber": gongkai_pdfplumber,
+                           "pdfium floor": pdfium_floor, "pdfplumber floor": pdfplumber_floor}, rounds)
+    print("PDF (ms per report; per page in brackets)")
+    print(f"  {'file':34s} {'pages':>5s} {'gongkai':>16s} {'PDFium floor':>16s} {'ratio':>6s}"
+          f" {'old path':>9s} {'ratio':>6s} {'pdfplumber fl.':>14s} {'old/plb':>7s}")
+    ratios, old_ratios = [], []
+    for p in pdfs:
+        g, f = pdf["gongkai"][p], pdf["pdfium floor"][p]
+        old, plb = pdf["gongkai-pdfplumber"][p], pdf["pdfplumber floor"][p]
+        n = pages[p]
+        ratios.append(g / f)
+        old_ratios.append(old / f)
+        print(f"  {p.parent.name + '/' + p.name:34s} {n:5d} {_ms(g)} ({_ms(g / n)}) {_ms(f)} ({_ms(f / n)}) {g / f:5.2f}x"
+              f" {_ms(old)} {old / f:5.2f}x {_ms(plb)} {old / plb:6.2f}x")
+    per_page = [pdf["gongkai"][p] / pages[p] for p in pdfs]
+    floor_page = [pdf["pdfium floor"][p] / pages[p] for p in pdfs]
+    print(f"  median: gongkai {_ms(statistics.median(per_page))} ms/page, PDFium floor "
+          f"{_ms(statistics.median(floor_page))} ms/page; ratio to the PDFium floor median "
+          f"{statistics.median(ratios):.2f}x (max {max(ratios):.2f}x); old pdfplumber path "
+          f"{statistics.median(old_ratios):.2f}x")
+
+
+def html_section(htmls: list[Path], rounds: int) -> None:
+    # warm and cold in separate passes: a cold run empties the caches the warm one relies on
+    html = alternate(htmls, {"gongkai": gongkai, "lxml floor": lxml_floor}, rounds)
+    html.update(alternate(htmls, {"gongkai cold": gongkai_cold, "lxml floor (cold pass)": lxml_floor}, rounds))
+    print("HTML (ms per report)")
+    html_ratios = []
+    for p in htmls:
+        g, c, f = html["gongkai"][p], html["gongkai cold"][p], html["lxml floor"][p]
+        html_ratios.append(g / f)
+        print(f"  {p.name:34s} gongkai {_ms(g)}  cold {_ms(c)}  lxml floor {_ms(f)}  ratio {g / f:5.2f}x")
+    for label, key in (("warm", "gongkai"), ("cold", "gongkai cold")):
+        total = sum(html[key].values())
+        print(f"  {label}: {len(htmls) / total:6.1f} reports/s per core, median "
+              f"{_ms(statistics.median(html[key].values()))} ms")
+    print(f"  ratio to the lxml floor: median {statistics.median(html_ratios):.2f}x (max {max(html_ratios):.2f}x)")
+
+
+def text_section(texts: list[Path], rounds: int) -> None:
+    text = alternate(texts, {"gongkai": gongkai}, rounds)
+    text.update(alternate(texts, {"gongkai cold": gongkai_cold}, rounds))
+    print("Text (ms per report)")
+    for p in texts:
+        print(f"  {p.name:34s} gongkai {_ms(text['gongkai'][p])}  cold {_ms(text['gongkai cold'][p])}")
+    for label, key in (("warm", "gongkai"), ("cold", "gongkai cold")):
+        total = sum(text[key].values())
+        print(f"  {label}: {len(texts) / total:6.1f} reports/s per core, median "
+              f"{_ms(statistics.median(text[key].values()))} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("shared", nargs="?", default=str(ROOT.parent / "shared"),
                         help="the shared folder with seeds/, real/ and gold/ (default: ../shared)")
     parser.add_argument("--rounds", type=int, default=7, help="rounds of alternated runs (median taken)")
     parser.add_argument("--no-render", action="store_true", help="skip the LibreOffice PDF renderings")
+    parser.add_argument("--section", choices=("pdf", "html", "text"), help=argparse.SUPPRESS)
+    parser.add_argument("--files", nargs="*", default=[], help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.section:  # one format in a fresh process, as an extraction worker would see it
+        files = [Path(f) for f in args.files]
+        {"pdf": pdf_section, "html": html_section, "text": text_section}[args.section](files, args.rounds)
+        return
     shared = Path(args.shared).resolve()
     if not (shared / "gold").is_dir():
         sys.exit(f"extract_throughput: {shared} has no gold/ folder (pass the shared folder)")
 
     with tempfile.TemporaryDirectory() as tmp:
         rendered = rendered_inputs(shared, Path(tmp), render_pdf=not args.no_render)
-        pdfs = sorted((shared / "real").glob("*.pdf")) + rendered["pdf"]
-        htmls = sorted((shared / "real").glob("*.html")) + rendered["html"]
-        texts = sorted((shared / "seeds").glob("*.txt")) + sorted((shared / "real").glob("*.txt"))
-        print(f"CPU time (process_time), median of {args.rounds} alternated rounds; machine possibly shared.\n")
+        inputs = {
+            "text": sorted((shared / "seeds").glob("*.txt")) + sorted((shared / "real").glob("*.txt")),
+            "html": sorted((shared / "real").glob("*.html")) + rendered["html"],
+            "pdf": sorted((shared / "real").glob("*.pdf")) + rendered["pdf"],
+        }
+        print(f"CPU time (process_time), median of {args.rounds} alternated rounds; each format in a fresh "
+              "process; machine possibly shared.\n")
+        for section in ("text", "html", "pdf"):
+            subprocess.run([sys.executable, __file__, "--section", section, "--rounds", str(args.rounds),
+                            "--files", *map(str, inputs[section])], check=True)
+            print()
 
-        pages = {p: pdfium_floor(p) for p in pdfs}
-        pdf = alternate(pdfs, {"gongkai": gongkai, "gongkai-pdfplumber": gongkai_pdfplumber,
-                               "pdfium floor": pdfium_floor, "pdfplumber floor": pdfplumber_floor}, args.rounds)
-        print("PDF (ms per report; per page in brackets)")
-        print(f"  {'file':34s} {'pages':>5s} {'gongkai':>16s} {'PDFium floor':>16s} {'ratio':>6s}"
-              f" {'old path':>9s} {'ratio':>6s} {'pdfplumber fl.':>14s} {'old/plb':>7s}")
-        ratios, old_ratios = [], []
-        for p in pdfs:
-            g, f = pdf["gongkai"][p], pdf["pdfium floor"][p]
-            old, plb = pdf["gongkai-pdfplumber"][p], pdf["pdfplumber floor"][p]
-            n = pages[p]
-            ratios.append(g / f)
-            old_ratios.append(old / f)
-            print(f"  {p.name:34s} {n:5d} {_ms(g)} ({_ms(g / n)}) {_ms(f)} ({_ms(f / n)}) {g / f:5.2f}x"
-                  f" {_ms(old)} {old / f:5.2f}x {_ms(plb)} {old / plb:6.2f}x")
-        per_page = [pdf["gongkai"][p] / pages[p] for p in pdfs]
-        floor_page = [pdf["pdfium floor"][p] / pages[p] for p in pdfs]
-        print(f"  median: gongkai {_ms(statistics.median(per_page))} ms/page, PDFium floor "
-              f"{_ms(statistics.median(floor_page))} ms/page; ratio to the PDFium floor median "
-              f"{statistics.median(ratios):.2f}x (max {max(ratios):.2f}x); old pdfplumber path "
-              f"{statistics.median(old_ratios):.2f}x")
-
-        html = alternate(htmls, {"gongkai": gongkai, "gongkai cold": gongkai_cold, "lxml floor": lxml_floor},
-                         args.rounds)
-        print("\nHTML (ms per report)")
-        html_ratios = []
-        for p in htmls:
-            g, c, f = html["gongkai"][p], html["gongkai cold"][p], html["lxml floor"][p]
-            html_ratios.append(g / f)
-            print(f"  {p.name:34s} gongkai {_ms(g)}  cold {_ms(c)}  lxml floor {_ms(f)}  ratio {g / f:5.2f}x")
-        for label, key in (("warm", "gongkai"), ("cold", "gongkai cold")):
-            total = sum(html[key].values())
-            print(f"  {label}: {len(htmls) / total:6.1f} reports/s per core, median "
-                  f"{_ms(statistics.median(html[key].values()))} ms")
-        print(f"  ratio to the lxml floor: median {statistics.median(html_ratios):.2f}x (max {max(html_ratios):.2f}x)")
-
-        text = alternate(texts, {"gongkai": gongkai, "gongkai cold": gongkai_cold}, args.rounds)
-        print("\nText (ms per report)")
-        for p in texts:
-            print(f"  {p.name:34s} gongkai {_ms(text['gongkai'][p])}  cold {_ms(text['gongkai cold'][p])}")
-        for label, key in (("warm", "gongkai"), ("cold", "gongkai cold")):
-            total = sum(text[key].values())
-            print(f"  {label}: {len(texts) / total:6.1f} reports/s per core, median "
-                  f"{_ms(statistics.median(text[key].values()))} ms")
-
-        print("\nStart-up (whole process, CPU s, median of alternated runs)")
-        html_file = (sorted((shared / "real").glob("*.html")) or htmls)[0]
-        figures = startup(html_file, texts[0], max(5, args.rounds))
+        print("Start-up (whole process, CPU s, median of alternated runs)")
+        html_file = (sorted((shared / "real").glob("*.html")) or inputs["html"])[0]
+        figures = startup(html_file, inputs["text"][0], max(5, args.rounds))
         base = figures["import gongkai.cli"]
         for name, seconds in figures.items():
             ratio = f"  {seconds / base:.2f}x import" if name.startswith("gongkai extract") else ""
