@@ -202,7 +202,8 @@ def pdf_section(pdfs: list[Path], rounds: int) -> None:
         n = pages[p]
         ratios.append(g / f)
         old_ratios.append(old / f)
-        print(f"  {p.parent.name + '/' + p.name:34s} {n:5d} {_ms(g)} ({_ms(g / n)}) {_ms(f)} ({_ms(f / n)}) {g / f:5.2f}x"
+        where = "real/" if p.parent.name == "real" else "rendered/"
+        print(f"  {where + p.name:34s} {n:5d} {_ms(g)} ({_ms(g / n)}) {_ms(f)} ({_ms(f / n)}) {g / f:5.2f}x"
               f" {_ms(old)} {old / f:5.2f}x {_ms(plb)} {old / plb:6.2f}x")
     per_page = [pdf["gongkai"][p] / pages[p] for p in pdfs]
     floor_page = [pdf["pdfium floor"][p] / pages[p] for p in pdfs]
