@@ -75,3 +75,13 @@ def test_cli_pdf_engine_option_gives_the_same_reports():
     assert all(o.returncode == 0 for o in outputs), [o.stderr for o in outputs]
     assert outputs[0].stdout == outputs[1].stdout == outputs[2].stdout
     assert '"page 4 table 2 row 4 col 4"' in outputs[0].stdout
+
+
+def test_threads_share_pdfium_safely():
+    """PDFium is not thread-safe: concurrent reads in one process are serialised, not crashed."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    data = REAL_PDF.read_bytes()
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: read_pdf_pdfium(str(REAL_PDF), data).cells, range(8)))
+    assert all(cells == results[0] for cells in results) and len(results[0]) == 359

@@ -33,6 +33,7 @@ from __future__ import annotations
 import ctypes
 import os
 import re
+import threading
 from bisect import bisect_right
 
 from gongkai.readers.base import Cell, Document, ExtractionError
@@ -40,6 +41,10 @@ from gongkai.readers.base import Cell, Document, ExtractionError
 ENGINES = ("pdfium", "pdfplumber")
 DEFAULT_ENGINE = "pdfium"
 ENGINE_ENV = "GONGKAI_PDF_ENGINE"
+
+
+# PDFium is not thread-safe: one file at a time per process (processes run in parallel)
+_PDFIUM_LOCK = threading.Lock()
 
 
 class FastPathDeclined(Exception):
@@ -438,6 +443,11 @@ def _lost_character() -> None:
 def read_pdf_pdfium(path: str, data: bytes) -> Document:
     """Read a PDF with PDFium; ExtractionError for unreadable files, FastPathDeclined when
     the fast path's own checks fail."""
+    with _PDFIUM_LOCK:
+        return _read_pdf_pdfium(path, data)
+
+
+def _read_pdf_pdfium(path: str, data: bytes) -> Document:
     from gongkai.readers.pdf import emit_page
 
     pdf = open_document(data)
