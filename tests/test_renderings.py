@@ -115,3 +115,20 @@ def test_split_pdf_prints_table3_on_two_pages(pdf_files, gid):
                 pages_with_labels.append((number, len(found)))
     numbers = [n for n, count in pages_with_labels if count >= 2]
     assert any(b == a + 1 for a, b in zip(numbers, numbers[1:])), pages_with_labels
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", PDF_KINDS)
+@pytest.mark.parametrize("gid", IDS)
+def test_pdf_engines_agree_cell_for_cell(pdf_files, gid, kind):
+    """PDFium (the default engine) and pdfplumber (its fallback and reference) give the same
+    cell stream: text, source row, page/table/row/column, table id and column."""
+    from gongkai.readers.pdf import read_pdf as read_with_pdfplumber
+    from gongkai.readers.pdfium import read_pdf_pdfium
+
+    path = pdf_files[(gid, kind)]
+    data = path.read_bytes()
+    reference = read_with_pdfplumber(str(path), data).cells
+    fast = read_pdf_pdfium(str(path), data).cells
+    assert any(c.table > 0 for c in reference), "the rendering has no ruled table"
+    assert fast == reference

@@ -26,7 +26,9 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; given the command about to run, the crawl options (and their imports) are
+    added only when that command is crawl (or unknown), to keep `gongkai extract` quick to start."""
     parser = _Parser(prog="gongkai", description="Extract, load and validate 政府信息公开工作年度报告.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     extract = sub.add_parser("extract", help="print the reports found in files as JSON Lines")
@@ -34,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--provenance", action="store_true",
                          help="add where every value was found (page/table/row/column or line)")
     extract.add_argument("--pretty", action="store_true", help="indent the JSON (not JSON Lines)")
+    _add_pdf_engine_argument(extract)
     ingest = sub.add_parser("ingest", help="extract files (or folders) and load them into the DuckDB warehouse")
     ingest.add_argument("paths", nargs="+", metavar="PATH")
     ingest.add_argument("--db", default=None, help="DuckDB file (default: data/warehouse.duckdb or $GONGKAI_DB)")
@@ -41,16 +44,32 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--cluster", default=None, metavar="tcp://HOST:PORT",
                         help="extract on this dask.distributed scheduler's workers (default: local processes; "
                              "or $GONGKAI_DASK_SCHEDULER); see docs/scale.md")
+    _add_pdf_engine_argument(ingest)
     validate = sub.add_parser("validate", help="run the quality suites over the warehouse and rebuild the dashboard")
     validate.add_argument("--db", default=None, help="DuckDB file (default: data/warehouse.duckdb or $GONGKAI_DB)")
     validate.add_argument("--docs", default="data/quality/data_docs", help="where GX Data Docs are built")
     validate.add_argument("--dashboard", default="data/dashboard", help="where the dashboard page is written")
     crawl = sub.add_parser("crawl", help="fetch report pages and attachments from the portals of a sources file")
-    _add_crawl_arguments(crawl)
+    if command in (None, "crawl") or command not in COMMANDS:
+        _add_crawl_arguments(crawl)
     run = sub.add_parser("run", help="materialize the whole Dagster asset graph headless (the nightly job)")
     run.add_argument("--db", default=None, help="DuckDB file (default: data/warehouse.duckdb or $GONGKAI_DB)")
     run.add_argument("--no-crawl", action="store_true", help="only ingest data/raw (and earlier downloads)")
     return parser
+
+
+def _add_pdf_engine_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--pdf-engine", choices=("pdfium", "pdfplumber"), default=None,
+                        help="force the PDF engine (default: PDFium, pdfplumber where PDFium declines; "
+                             "or $GONGKAI_PDF_ENGINE)")
+
+
+def _apply_pdf_engine(args: argparse.Namespace) -> None:
+    """--pdf-engine goes into the environment, so pool workers read PDFs the same way."""
+    if getattr(args, "pdf_engine", None):
+        import os
+
+        os.environ["GONGKAI_PDF_ENGINE"] = args.pdf_engine
 
 
 def _add_crawl_arguments(parser: argparse.ArgumentParser) -> None:
@@ -169,7 +188,9 @@ COMMANDS = {"extract": cmd_extract, "ingest": cmd_ingest, "validate": cmd_valida
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    given = sys.argv[1:] if argv is None else argv
+    args = build_parser(next((a for a in given if not a.startswith("-")), None)).parse_args(argv)
+    _apply_pdf_engine(args)
     return COMMANDS[args.command](args)
 
 

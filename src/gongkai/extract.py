@@ -43,9 +43,10 @@ def extract_document(document: Document, sha256: str, *, with_provenance: bool =
     seen = set()
     for start, stop in instance_bounds(cells, parsed):
         tables = parse_tables(cells, parsed, start, stop, metadata.year)
-        if tables.signature() in seen:
+        signature = tables.signature()
+        if signature in seen:
             continue  # the same report printed twice in one file is one report
-        seen.add(tables.signature())
+        seen.add(signature)
         copies.append(tables)
     has_tables = any(t.table2 or t.table3 or t.table4 for t in copies)
     if not has_tables and not _has_report_sections(document, parsed):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 TEMPLATES = ("2019", "2021")
 
@@ -224,11 +225,13 @@ _PUNCT_RE = re.compile(r"[\s\"'“”‘’「」『』《》()（）\[\]【】<
 _NUMBERING_RE = re.compile(r"^(?:[一二三四五六七八九十]+|\d{1,2})(?=\D)")
 
 
+@lru_cache(maxsize=1 << 16)  # the same labels recur in every row scan and every report
 def normalise_label(text: str) -> str:
     """NFKC, then drop whitespace and punctuation: "（二） 部分 公开" -> "二部分公开"."""
     return _PUNCT_RE.sub("", unicodedata.normalize("NFKC", text))
 
 
+@lru_cache(maxsize=1 << 16)
 def strip_numbering(norm_label: str) -> str:
     """Drop a leading list number from a normalised label: "3其他" -> "其他", "七总计" -> "总计"."""
     return _NUMBERING_RE.sub("", norm_label, count=1)

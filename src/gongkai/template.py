@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from gongkai import formats as F
 from gongkai.readers.base import Cell
@@ -49,13 +50,18 @@ def _freeze(obj):
     if isinstance(obj, dict):
         return tuple(sorted((k, _freeze(v)) for k, v in obj.items()))
     if isinstance(obj, list):
-        return tuple(_freeze(v) for v in obj)
+        return tuple(_freeze(v) if isinstance(v, (dict, list)) else v for v in obj)
     return obj
 
 
 # --- sections -------------------------------------------------------------------------
 
 
+_HEADING_NUMBER_RES = {number: re.compile(rf"^(?:{numeral}|{number})\s*[、.,，]")
+                       for number, numeral, _ in F.SECTION_HEADINGS}
+
+
+@lru_cache(maxsize=1 << 16)  # called for every label cell, several times per report
 def heading_section(text: str) -> int | None:
     """The section number (1-6) when the cell is a section heading such as "四、…行政诉讼情况"."""
     raw = unicodedata.normalize("NFKC", text).strip()
@@ -65,7 +71,7 @@ def heading_section(text: str) -> int | None:
     if len(norm) > _HEADING_MAX:
         return None
     for number, numeral, keywords in F.SECTION_HEADINGS:
-        if re.match(rf"^(?:{numeral}|{number})\s*[、.,，]", raw) and any(k in norm for k in keywords):
+        if _HEADING_NUMBER_RES[number].match(raw) and any(k in norm for k in keywords):
             return number
     return None
 
@@ -93,10 +99,12 @@ def _section_span(sections: dict[int, int], number: int, start: int, stop: int) 
 # --- table 三 ---------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=None)  # one entry per table-三 row
 def _row_limit(row: F.DispositionRow) -> int:
     return len(F.normalise_label(row.label)) + _LABEL_SLACK
 
 
+@lru_cache(maxsize=1 << 14)
 def match_table3_row(label: str, category: str | None, seen_results: bool) -> F.DispositionRow | None:
     """The table-三 row a label names, given the category block it sits in."""
     norm = F.strip_numbering(F.normalise_label(label))
@@ -118,6 +126,7 @@ def match_table3_row(label: str, category: str | None, seen_results: bool) -> F.
     return best[1] if best else None
 
 
+@lru_cache(maxsize=1 << 14)
 def _category_of(label: str) -> str | None:
     raw = unicodedata.normalize("NFKC", label).strip()
     match = _CATEGORY_NUMERAL_RE.match(raw)

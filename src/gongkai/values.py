@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from gongkai.formats import AMOUNT_UNITS
 
@@ -41,6 +42,7 @@ def _clean(text: str) -> str:
     return _SPACES_RE.sub("", text)
 
 
+@lru_cache(maxsize=1 << 16)  # Values are immutable; "0", "1" and labels recur in every report
 def parse_value(text: str) -> Value | None:
     """Parse a cell as a value; None when the cell is a label (text), not a value.
 

@@ -20,7 +20,6 @@ import io
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 # The versions this code and its tests were written against. A different installed version
@@ -48,6 +47,8 @@ class DataFile:
 
 def _find(package: str, wanted) -> DataFile:
     """The installed file of ``package`` whose relative path satisfies ``wanted``."""
+    from importlib import metadata  # ~25 ms to import: only when the compact index is stale
+
     try:
         dist = metadata.distribution(package)
     except metadata.PackageNotFoundError as exc:

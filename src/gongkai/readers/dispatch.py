@@ -92,7 +92,7 @@ def read_document(path: str, data: bytes | None = None) -> Document:
 
         return read_text(path, data, fmt)
     if fmt == "pdf":
-        from gongkai.readers.pdf import read_pdf
+        from gongkai.readers.pdfium import read_pdf  # PDFium, pdfplumber as fallback ($GONGKAI_PDF_ENGINE)
 
         return read_pdf(path, data)
     if fmt == "docx":

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 
-import lxml.html
 from lxml import etree
 
 from gongkai.readers.base import Cell, Document, ExtractionError
@@ -28,6 +27,7 @@ _BLOCK_TAGS = {
     "main", "nav", "aside", "caption", "address", "hr", "figure", "figcaption", "body", "html",
 }
 _WHITESPACE = re.compile(r"[ \t\r\n\u3000\xa0\u2002\u2003\u200b]+")
+_ANY_SPACE = re.compile(r"[\s\u3000\xa0\u2002\u2003\u200b]")
 _CJK_BREAK = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9fff\uff00-\uffef])")
 
 
@@ -61,6 +61,8 @@ def _declared_charset(data: bytes) -> str | None:
 
 def clean_text(text: str) -> str:
     """Collapse whitespace (``&nbsp;``, ideographic spaces); join CJK split by line breaks."""
+    if _ANY_SPACE.search(text) is None:  # most cells: nothing to collapse or strip
+        return text
     text = _CJK_BREAK.sub("", text.strip(" \t\r\n\u3000\xa0"))
     return _WHITESPACE.sub(" ", text).strip()
 
@@ -116,35 +118,46 @@ class _Walker:
         number = self.tables
         occupied: set[tuple[int, int]] = set()
         rows = table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+        cells = self.cells
         for r, tr in enumerate(rows, start=1):
             self.row += 1
+            row = self.row
             col = 1
             texts = []
-            for td in tr:
-                if not isinstance(td.tag, str) or td.tag.lower() not in ("td", "th"):
-                    continue
+            # td/th children only (libxml2 lower-cases HTML tag names; comments are skipped)
+            for td in tr.iterchildren("td", "th"):
                 while (r, col) in occupied:
                     col += 1
-                rowspan, colspan = _span(td, "rowspan"), _span(td, "colspan")
-                for dr in range(rowspan):
-                    for dc in range(colspan):
-                        occupied.add((r + dr, col + dc))
-                text = clean_text(_cell_text(td))
-                self.cells.append(Cell(text, self.row, f"table {number} row {r} col {col}", number, col))
+                get = td.get
+                if get("rowspan") is None and get("colspan") is None:  # nearly every cell
+                    colspan = 1
+                    occupied.add((r, col))
+                else:
+                    rowspan, colspan = _span(td, "rowspan"), _span(td, "colspan")
+                    for dr in range(rowspan):
+                        for dc in range(colspan):
+                            occupied.add((r + dr, col + dc))
+                text = clean_text(td.text or "" if len(td) == 0 else _cell_text(td))
+                cells.append(Cell(text, row, f"table {number} row {r} col {col}", number, col))
                 texts.append(text)
                 col += colspan
             self.lines.append("\t".join(texts))
 
 
 def _span(td, attribute: str) -> int:
+    value = td.get(attribute)
+    if value is None:  # nearly every cell
+        return 1
     try:
-        return max(1, min(int(td.get(attribute, "1").strip() or 1), 100))
+        return max(1, min(int(value.strip() or 1), 100))
     except ValueError:
         return 1
 
 
 def _cell_text(td) -> str:
     """A cell's text: ``<br>`` and paragraphs inside a cell are line breaks, joined later."""
+    if len(td) == 0:  # no child elements: the cell's own text
+        return td.text or ""
     parts: list[str] = []
 
     def visit(node) -> None:
@@ -165,14 +178,27 @@ def _cell_text(td) -> str:
     return "".join(parts)
 
 
+_PARSERS: list = []
+
+
+def _parser() -> etree.HTMLParser:
+    if not _PARSERS:
+        _PARSERS.append(etree.HTMLParser())
+    return _PARSERS[0]
+
+
 def read_html(path: str, data: bytes, declared_charset: str | None = None) -> Document:
     text, encoding = decode_html(data, declared_charset)
     try:
-        root = lxml.html.document_fromstring(text)
-    except (etree.ParserError, ValueError) as exc:
+        # libxml2's HTML parser as lxml.html.document_fromstring uses it, without lxml.html's
+        # Python-level element classes (a lookup per element visited)
+        root = etree.fromstring(text, _parser())
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise ExtractionError(f"unreadable HTML ({exc})") from None
+    if root is None:
+        raise ExtractionError("unreadable HTML (Document is empty)")
     title_nodes = root.xpath("//title")
-    title = clean_text(title_nodes[0].text_content()) if title_nodes else None
+    title = clean_text(title_nodes[0].xpath("string()")) if title_nodes else None
     walker = _Walker()
     body = root.find("body")
     walker.walk(body if body is not None else root)

@@ -1,4 +1,6 @@
-"""PDFs with a text layer: ruled tables by pdfplumber, text lines around them, page by page.
+"""PDFs with a text layer, the pdfplumber engine: ruled tables by pdfplumber, text lines
+around them, page by page. PDFium (``readers/pdfium.py``) is the default engine; this one
+is its fallback and the reference its tests compare against.
 
 Each page is opened once: its ruled tables are found (``find_tables``), the text lines
 outside the tables' boxes are read, and both are merged top to bottom. A table that
@@ -13,6 +15,7 @@ import io
 import logging
 import re
 from bisect import bisect_left, bisect_right
+from operator import itemgetter
 
 from gongkai.readers.base import Cell, Document, ExtractionError
 
@@ -68,16 +71,19 @@ def _text_of(chars: list[dict]) -> str:
     return "".join(parts)
 
 
+_TOP_X0, _X0 = itemgetter("top", "x0"), itemgetter("x0")
+
+
 def _lines(chars: list[dict]) -> list[tuple[float, list[dict]]]:
     """Group characters into lines by their top (within 3pt), each sorted left to right."""
     lines: list[tuple[float, list[dict]]] = []
-    for char in sorted(chars, key=lambda c: (c["top"], c["x0"])):
+    for char in sorted(chars, key=_TOP_X0):
         if lines and char["top"] - lines[-1][0] <= _LINE_TOLERANCE:
             lines[-1][1].append(char)
         else:
             lines.append((char["top"], [char]))
     for _, members in lines:
-        members.sort(key=lambda c: c["x0"])
+        members.sort(key=_X0)
     return lines
 
 
@@ -103,8 +109,9 @@ class _CellIndex:
         return self.slots.get((i, j))
 
 
-def _table_cells(table, chars: list[dict]) -> list[list[str | None]]:
-    """Like ``table.extract()`` (None for merged positions, text per cell) from the page's chars."""
+def _table_cells(table, chars: list[dict], lost=None) -> list[list[str | None]]:
+    """Like ``table.extract()`` (None for merged positions, text per cell) from the page's chars.
+    ``lost`` (if given) is called for a non-space character that falls in no cell."""
     index = _CellIndex(table)
     grid: list[list[str | None]] = [["" if cell is not None else None for cell in row.cells] for row in table.rows]
     members: dict[tuple[int, int], list[dict]] = {}
@@ -112,9 +119,62 @@ def _table_cells(table, chars: list[dict]) -> list[list[str | None]]:
         where = index.cell_at((char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2)
         if where is not None:
             members.setdefault(where, []).append(char)
+        elif lost is not None and not char["text"].isspace():
+            lost()
     for (r, c), cell_chars in members.items():
         grid[r][c] = "\n".join(_text_of(line) for _, line in _lines(cell_chars))
     return grid
+
+
+def emit_page(page_no: int, chars: list[dict], tables: list, cells: list[Cell], lines: list[str], row: int,
+              lost=None) -> int:
+    """Append one page's text lines and table cells, top to bottom, to ``cells``/``lines``.
+
+    ``chars`` are dicts with text, x0, x1, top, bottom (top-down page coordinates) and
+    ``tables`` objects with ``bbox``, ``cells`` and ``rows`` (pdfplumber's Table); both PDF
+    engines call this, so the same characters and rulings give the same stream. Returns the
+    last source row number used; ``lost`` is called for a character inside a table's box
+    that falls in none of its cells."""
+    items: list[tuple[float, int, object]] = []
+    boxes = [t.bbox for t in tables]
+    outside, inside = [], [[] for _ in tables]
+    for char in chars:
+        middle_x, middle_y = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
+        for t_index, (x0, top, x1, bottom) in enumerate(boxes):
+            if x0 <= middle_x <= x1 and top <= middle_y <= bottom:
+                inside[t_index].append(char)
+                break
+        else:
+            outside.append(char)
+    for t_index, table in enumerate(tables, start=1):
+        items.append((table.bbox[1], 1, (t_index, table, inside[t_index - 1])))
+    for top, line_chars in _lines(outside):
+        items.append((top, 0, _text_of(line_chars)))
+    items.sort(key=lambda item: (item[0], item[1]))
+    line_no = 0
+    for _, kind, payload in items:
+        if kind == 0:
+            text = payload.strip()
+            line_no += 1
+            if not text or _PAGE_NUMBER.match(text):
+                continue
+            row += 1
+            cells.append(Cell(text, row, f"page {page_no} line {line_no}"))
+            lines.append(text)
+            continue
+        t_index, table, table_chars = payload
+        table_id = page_no * 100 + t_index
+        for r, table_row in enumerate(_table_cells(table, table_chars, lost), start=1):
+            row += 1
+            texts = []
+            for c, raw in enumerate(table_row, start=1):
+                if raw is None:  # covered by a merged cell
+                    continue
+                text = cell_text(raw)
+                cells.append(Cell(text, row, f"page {page_no} table {t_index} row {r} col {c}", table_id, c))
+                texts.append(text)
+            lines.append("\t".join(texts))
+    return row
 
 
 def read_pdf(path: str, data: bytes) -> Document:
@@ -132,45 +192,7 @@ def read_pdf(path: str, data: bytes) -> Document:
                     continue
                 has_rules = bool(page.rects or page.lines)
                 tables = page.find_tables() if has_rules else []
-                items: list[tuple[float, int, object]] = []
-                boxes = [t.bbox for t in tables]
-                outside, inside = [], [[] for _ in tables]
-                for char in chars:
-                    middle_x, middle_y = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
-                    for t_index, (x0, top, x1, bottom) in enumerate(boxes):
-                        if x0 <= middle_x <= x1 and top <= middle_y <= bottom:
-                            inside[t_index].append(char)
-                            break
-                    else:
-                        outside.append(char)
-                for t_index, table in enumerate(tables, start=1):
-                    items.append((table.bbox[1], 1, (t_index, table, inside[t_index - 1])))
-                for top, line_chars in _lines(outside):
-                    items.append((top, 0, _text_of(line_chars)))
-                items.sort(key=lambda item: (item[0], item[1]))
-                line_no = 0
-                for _, kind, payload in items:
-                    if kind == 0:
-                        text = payload.strip()
-                        line_no += 1
-                        if not text or _PAGE_NUMBER.match(text):
-                            continue
-                        row += 1
-                        cells.append(Cell(text, row, f"page {page_no} line {line_no}"))
-                        lines.append(text)
-                        continue
-                    t_index, table, table_chars = payload
-                    table_id = page_no * 100 + t_index
-                    for r, table_row in enumerate(_table_cells(table, table_chars), start=1):
-                        row += 1
-                        texts = []
-                        for c, raw in enumerate(table_row, start=1):
-                            if raw is None:  # covered by a merged cell
-                                continue
-                            text = cell_text(raw)
-                            cells.append(Cell(text, row, f"page {page_no} table {t_index} row {r} col {c}", table_id, c))
-                            texts.append(text)
-                        lines.append("\t".join(texts))
+                row = emit_page(page_no, chars, tables, cells, lines, row)
             finally:
                 page.close()
         pages = len(pdf.pages)
@@ -180,6 +202,8 @@ def read_pdf(path: str, data: bytes) -> Document:
         raise ExtractionError(f"corrupt PDF ({_short(exc)})") from None
     finally:
         pdf.close()
-    if char_count == 0:
-        raise ExtractionError(f"no text layer ({pages} page(s) of images only: a scan), needs OCR")
+    from gongkai.readers.pdfium import no_text_layer_reason, text_layer_missing
+
+    if text_layer_missing([char_count]):
+        raise ExtractionError(no_text_layer_reason(pages))
     return Document(path=path, format="pdf", cells=cells, text="\n".join(lines), info={"pages": pages})

@@ -51,7 +51,11 @@ def read_text(path: str, data: bytes, fmt: str = "txt") -> Document:
     last_was_cell = False
     flattened: list[dict] = []
     for lineno, raw in enumerate(text.split("\n"), start=1):
-        line = _BOLD.sub("", _HEADING_MARKS.sub("", raw.rstrip("\n")))
+        line = raw.rstrip("\n")
+        if "#" in line:
+            line = _HEADING_MARKS.sub("", line)
+        if "**" in line:
+            line = line.replace("**", "")  # _BOLD
         where = f"line {lineno}"
         if not line.strip():
             if in_tab_row:
@@ -112,7 +116,7 @@ def _split_line(line: str, row: int, where: str) -> list[Cell]:
 
 def _pipe_cells(line: str, row: int, where: str) -> list[Cell]:
     """``"35 |"`` is one cell; every further bare ``|`` is one empty cell."""
-    if set(line) <= {"|", " "}:
+    if not line.strip("| "):  # only pipes and spaces
         return [Cell("", row, where) for _ in range(line.count("|"))]
     parts = line.split("|")
     cells = [Cell(p.strip(), row, where) for p in parts[:-1]] if line.endswith("|") else [
