@@ -72,6 +72,9 @@ def read_document(path: str, data: bytes | None = None) -> Document:
     content = sniff(data)
     if fmt not in _AGREES[content]:
         raise ExtractionError(_mismatch_reason(ext, content))
+    from gongkai.limits import check_document
+
+    check_document("pdf" if content == "pdf" else "docx" if content == "zip" else fmt, data)
     if content == "html" or fmt == "html":
         from gongkai.readers.html import read_html
 
