@@ -92,7 +92,7 @@ def extracted_reports(context: dg.AssetExecutionContext, paths: GongkaiPaths,
         FileOutcome(row.path, row.sha256, int(row.size_bytes), already_loaded=True)
         for row in raw_file_manifest[raw_file_manifest["change"] == "same_content"].itertuples()
     ]
-    outcomes += list(extract_many(todo, workers=paths.workers)) if todo else []
+    outcomes += list(extract_many(todo, workers=paths.workers, limits=paths.limits())) if todo else []
     failed = [o for o in outcomes if not o.ok]
     for outcome in failed:
         context.log.warning("%s: %s", outcome.path, outcome.error)

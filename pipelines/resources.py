@@ -17,6 +17,19 @@ class GongkaiPaths(dg.ConfigurableResource):
     docs_dir: str = "data/quality/data_docs"
     dashboard_dir: str = "data/dashboard"
     workers: int = 2  # extraction processes
+    # per-file limits (docs/reliability.md): a file over one is quarantined with the limit it broke
+    max_input_mb: float = 100
+    max_expanded_mb: float = 200  # one DOCX part / PDF stream decompressed
+    max_pages: int = 2000
+    max_seconds: float = 120  # wall and CPU time per file
+    max_memory_mb: int = 1536  # RLIMIT_AS a worker may add for one file
+
+    def limits(self):
+        """The per-file limits of this deployment as a gongkai.limits.Limits."""
+        from gongkai.limits import MB, Limits
+
+        return Limits(max_input_bytes=int(self.max_input_mb * MB), max_expanded_bytes=int(self.max_expanded_mb * MB),
+                      max_pages=self.max_pages, max_seconds=self.max_seconds, max_memory_mb=self.max_memory_mb)
 
     def input_folders(self) -> list[str]:
         folders = [self.raw_dir]
