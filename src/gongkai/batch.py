@@ -221,6 +221,16 @@ class _Worker:
         return self.proc.exitcode
 
 
+def _warm_up() -> None:
+    """Load the extractor and the gazetteer index once, in the parent (shared copy-on-write)."""
+    try:
+        from gongkai.extract import resolve_place
+
+        resolve_place(None, None, None)
+    except Exception:  # noqa: BLE001 - a worker then loads it itself and reports any failure per file
+        pass
+
+
 def extract_many(paths: list[str], *, workers: int | None = None,
                  progress: Callable[[FileOutcome], None] | None = None,
                  limits: Limits | None = None) -> Iterator[FileOutcome]:
@@ -236,6 +246,7 @@ def extract_many(paths: list[str], *, workers: int | None = None,
     if not paths:
         return
     count = max(1, min(workers or os.cpu_count() or 1, len(paths)))
+    _warm_up()  # workers fork from a warm parent: start-up is not charged to a file's time limit
     ctx = multiprocessing.get_context("fork")
     pool = [_Worker(ctx, limits) for _ in range(count)]
     todo = deque(range(len(paths)))

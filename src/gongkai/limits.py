@@ -22,8 +22,10 @@ limit: "word/document.xml expands past 200 MB", "more than 2,000 pages".
 from __future__ import annotations
 
 import io
+import math
 import os
 import re
+import struct
 import zipfile
 import zlib
 from dataclasses import asdict, dataclass
@@ -109,23 +111,38 @@ def check_docx(data: bytes, limits: Limits | None = None) -> None:
         raise LimitExceeded(f"DOCX parts together expand past {human_bytes(cap)}")
     total = 0
     for info in infos:
-        if info.is_dir():
-            continue
-        try:
-            with archive.open(info) as part:
-                size = 0
-                while block := part.read(_CHUNK):
-                    size += len(block)
-                    total += len(block)
-                    if size > cap:
-                        raise LimitExceeded(f"{info.filename} expands past {human_bytes(cap)}")
-                    if total > cap:
-                        raise LimitExceeded(f"DOCX parts together expand past {human_bytes(cap)}")
-        except LimitExceeded:
-            raise
-        except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, NotImplementedError,
-                RuntimeError):
-            return  # a damaged or encrypted part: the reader gives the corrupt-DOCX line
+        size = _inflated_size(data, info, cap + 1)
+        total += size
+        if size > cap:
+            raise LimitExceeded(f"{info.filename} expands past {human_bytes(cap)}")
+        if total > cap:
+            raise LimitExceeded(f"DOCX parts together expand past {human_bytes(cap)}")
+
+
+def _inflated_size(data: bytes, info: zipfile.ZipInfo, stop_at: int) -> int:
+    """Actual inflated size of a zip member (whatever its headers declare), counting no further than ``stop_at``."""
+    start = info.header_offset
+    if data[start:start + 4] != b"PK\x03\x04":
+        return 0
+    name_len, extra_len = struct.unpack("<HH", data[start + 26:start + 30])
+    raw = memoryview(data)[start + 30 + name_len + extra_len:start + 30 + name_len + extra_len + info.compress_size]
+    if info.compress_type == zipfile.ZIP_STORED:
+        return len(raw)
+    if info.compress_type != zipfile.ZIP_DEFLATED:
+        return 0  # the reader reports an unsupported compression
+    inflater = zlib.decompressobj(-15)
+    size = 0
+    try:
+        for pos in range(0, len(raw), _CHUNK):
+            pending = bytes(raw[pos:pos + _CHUNK])
+            while pending and size < stop_at:
+                size += len(inflater.decompress(pending, stop_at - size))
+                pending = inflater.unconsumed_tail
+            if size >= stop_at or inflater.eof:
+                break
+    except zlib.error:
+        pass  # damaged: the reader gives the corrupt-DOCX line
+    return size
 
 
 # ---- PDF --------------------------------------------------------------------------------
@@ -246,7 +263,7 @@ def apply_cpu_limit(limits: Limits | None = None) -> None:
     used = resource.getrusage(resource.RUSAGE_SELF)
     spent = used.ru_utime + used.ru_stime
     _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
-    soft = int(spent + limits.max_seconds) + 2
+    soft = math.ceil(spent + limits.max_seconds) + 1
     if hard != resource.RLIM_INFINITY:
         soft = min(soft, hard)
     resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))

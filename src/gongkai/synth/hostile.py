@@ -54,10 +54,7 @@ def _repeated_deflate(unit: bytes, total: int, *, raw: bool) -> tuple[bytes, int
     assert (first[2:] if not raw else first) == again
     tail = block[:rest]
     tail_bytes = compressor.compress(tail) + compressor.flush(zlib.Z_FULL_FLUSH) if tail else b""
-    crc, adler = 0, 1
-    for _ in range(repeats):
-        crc = zlib.crc32(block, crc)
-        adler = zlib.adler32(block, adler)
+    crc, adler = _repeated_checksums(block, repeats)
     crc, adler = zlib.crc32(tail, crc), zlib.adler32(tail, adler)
     body = header + again * repeats + tail_bytes + b"\x03\x00"  # final empty fixed-Huffman block
     if not raw:
@@ -112,6 +109,33 @@ def _docx_with_body(path: Path, unit: bytes, expanded: int) -> Path:
 def _crc_concat(crc_a: int, crc_b_of_zero_start: int, length_b: int) -> int:
     """crc32(a + b) from crc32(a), crc32(b) and len(b) (zlib's crc32_combine, in Python)."""
     return _crc32_combine(crc_a, crc_b_of_zero_start, length_b)
+
+
+def _adler32_combine(adler1: int, adler2: int, len2: int) -> int:
+    """adler32(a + b) from adler32(a), adler32(b) and len(b) (zlib's adler32_combine)."""
+    base = 65521
+    rem = len2 % base
+    sum1 = adler1 & 0xFFFF
+    sum2 = (rem * sum1) % base
+    sum1 += (adler2 & 0xFFFF) + base - 1
+    sum2 += ((adler1 >> 16) & 0xFFFF) + ((adler2 >> 16) & 0xFFFF) + base - rem
+    sum1 %= base
+    sum2 %= base
+    return sum1 | (sum2 << 16)
+
+
+def _repeated_checksums(block: bytes, repeats: int) -> tuple[int, int]:
+    """(crc32, adler32) of ``block * repeats`` by doubling, without touching gigabytes."""
+    crc, adler, length = 0, 1, 0  # of the result so far
+    p_crc, p_adler, p_len = zlib.crc32(block), zlib.adler32(block), len(block)  # of block * 2**k
+    while repeats:
+        if repeats & 1:
+            crc, adler = _crc32_combine(crc, p_crc, p_len), _adler32_combine(adler, p_adler, p_len)
+            length += p_len
+        p_crc, p_adler = _crc32_combine(p_crc, p_crc, p_len), _adler32_combine(p_adler, p_adler, p_len)
+        p_len *= 2
+        repeats >>= 1
+    return crc, adler
 
 
 def _gf2_times(mat: list[int], vec: int) -> int:

@@ -59,7 +59,8 @@ def source_ref_of(path: str) -> str:
     """The key a file is known by: its absolute path (a URL stays a URL)."""
     if "://" in path:
         return path
-    return os.fsencode(Path(path).resolve()).decode("utf-8", "backslashreplace")  # batch.display_path
+    # realpath, not Path.resolve: a symlink loop must not raise; escaped like batch.display_path
+    return os.fsencode(os.path.realpath(path)).decode("utf-8", "backslashreplace")
 
 
 @lru_cache(maxsize=65536)
