@@ -130,18 +130,24 @@ def _inflated_size(data: bytes, info: zipfile.ZipInfo, stop_at: int) -> int:
         return len(raw)
     if info.compress_type != zipfile.ZIP_DEFLATED:
         return 0  # the reader reports an unsupported compression
-    inflater = zlib.decompressobj(-15)
+    return _inflate_count(raw, stop_at, wbits=-15)
+
+
+def _inflate_count(raw: memoryview, stop_at: int, *, wbits: int) -> int:
+    """Bytes a deflate/zlib stream at the start of ``raw`` inflates to, counting no further than
+    ``stop_at`` and holding at most one 1 MB block of output at a time (0 when it is not one)."""
+    inflater = zlib.decompressobj(wbits)
     size = 0
     try:
         for pos in range(0, len(raw), _CHUNK):
             pending = bytes(raw[pos:pos + _CHUNK])
             while pending and size < stop_at:
-                size += len(inflater.decompress(pending, stop_at - size))
+                size += len(inflater.decompress(pending, min(MB, stop_at - size)))
                 pending = inflater.unconsumed_tail
             if size >= stop_at or inflater.eof:
                 break
     except zlib.error:
-        pass  # damaged: the reader gives the corrupt-DOCX line
+        pass  # not deflate, or damaged: the reader gives its own line
     return size
 
 
@@ -182,24 +188,9 @@ def check_pdf(data: bytes, limits: Limits | None = None) -> None:
         start = match.end()
         if _is_image_stream(data, match.start()):
             continue  # images are decoded per page, bounded by their dimensions
-        inflater = zlib.decompressobj()
-        size = 0
-        pos = start
-        try:
-            while not inflater.eof and pos < len(data):
-                chunk = data[pos:pos + _CHUNK]
-                pos += len(chunk)
-                produced = inflater.decompress(chunk, cap + 1 - size)
-                size += len(produced)
-                while inflater.unconsumed_tail and size <= cap:
-                    produced = inflater.decompress(inflater.unconsumed_tail, cap + 1 - size)
-                    size += len(produced)
-                    if not produced:
-                        break
-                if size > cap:
-                    raise LimitExceeded(f"a PDF stream (at byte {start:,}) expands past {human_bytes(cap)}")
-        except zlib.error:
-            pass  # not Flate, or damaged: the reader decides
+        size = _inflate_count(memoryview(data)[start:], cap + 1, wbits=15)
+        if size > cap:
+            raise LimitExceeded(f"a PDF stream (at byte {start:,}) expands past {human_bytes(cap)}")
         total += size
         if total > cap:
             raise LimitExceeded(f"PDF streams together expand past {human_bytes(cap)}")
