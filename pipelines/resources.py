@@ -50,4 +50,14 @@ def paths_from_environment() -> GongkaiPaths:
         docs_dir=env("GONGKAI_DOCS_DIR", "data/quality/data_docs"),
         dashboard_dir=env("GONGKAI_DASHBOARD_DIR", "data/dashboard"),
         workers=int(env("GONGKAI_WORKERS", str(os.cpu_count() or 2))),
+        **_limit_fields_from_environment(),
     )
+
+
+def _limit_fields_from_environment() -> dict:
+    """Per-file limits from GONGKAI_MAX_INPUT_MB, _EXPANDED_MB, _PAGES, _SECONDS, _MEMORY_MB."""
+    from gongkai.limits import MB, limits_from_environment
+
+    limits = limits_from_environment()
+    return {"max_input_mb": limits.max_input_bytes / MB, "max_expanded_mb": limits.max_expanded_bytes / MB,
+            "max_pages": limits.max_pages, "max_seconds": limits.max_seconds, "max_memory_mb": limits.max_memory_mb}
