@@ -173,7 +173,10 @@ def death_reason(exitcode: int | None, limits: Limits) -> str:
 
 def _worker_main(conn, limits: Limits) -> None:
     """A worker process: one path in, one outcome out, until told to stop or the pipe closes."""
+    import faulthandler
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    faulthandler.disable()  # a native crash is reported as the file's one line, not a stack dump
     set_active(limits)
     apply_memory_limit(limits)
     while True:
