@@ -338,13 +338,13 @@ def test_truncated_bit_flipped_and_random_files_give_one_typed_line_each(bases, 
 
 
 def test_the_bomb_checks_run_in_bounded_memory(hostile_folder):
-    """Each limit check on each bomb, in a subprocess capped at 300 MB of address space over its start."""
+    """Each bomb through the readers' entry point, in a subprocess capped at 300 MB of address space over its start."""
     code = (
-        "import resource, sys; from gongkai.limits import check_document, LimitExceeded, _vm_size;"
+        "import resource, sys; from gongkai.limits import LimitExceeded, _vm_size;"
+        "from gongkai.readers.dispatch import read_document;"
         "resource.setrlimit(resource.RLIMIT_AS, (_vm_size() + 300 * 2**20, resource.RLIM_INFINITY));"
-        "data = open(sys.argv[1], 'rb').read();"
-        "fmt = sys.argv[1].rsplit('.', 1)[1]\n"
-        "try:\n  check_document(fmt, data)\nexcept LimitExceeded as exc:\n  print(exc)\n"
+        "data = open(sys.argv[1], 'rb').read()\n"
+        "try:\n  read_document(sys.argv[1], data)\nexcept LimitExceeded as exc:\n  print(exc)\n"
     )
     for name in ("docx_bomb.docx", "docx_whitespace.docx", "pdf_stream_bomb.pdf", "pdf_200k_pages.pdf"):
         result = subprocess.run([sys.executable, "-c", code, str(hostile_folder / name)],

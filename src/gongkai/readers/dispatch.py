@@ -74,7 +74,7 @@ def read_document(path: str, data: bytes | None = None) -> Document:
         raise ExtractionError(_mismatch_reason(ext, content))
     from gongkai.limits import check_document
 
-    check_document("pdf" if content == "pdf" else "docx" if content == "zip" else fmt, data)
+    check_document("pdf" if content == "pdf" else fmt, data)  # DOCX parts: checked where readers/docx.py opens them
     if content == "html" or fmt == "html":
         from gongkai.readers.html import read_html
 
