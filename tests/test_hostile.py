@@ -373,3 +373,11 @@ def test_a_lying_zip_header_is_caught_while_streaming(tmp_path):
 
 def test_batch_module_keeps_its_public_shape():
     assert batch.FileOutcome.__dataclass_fields__.keys() >= {"path", "sha256", "size_bytes", "reports", "error"}
+
+
+def test_a_one_line_text_under_the_input_limit_is_stopped_by_the_memory_limit(tmp_path):
+    """8 MB on one line passes the input limit; reading it needs hundreds of MB, so RLIMIT_AS stops it."""
+    path = hostile.text_one_line(tmp_path / "line.txt", size=8 * MB)
+    [outcome] = extract_many([str(path)], workers=1, limits=Limits(max_memory_mb=150, max_seconds=60))
+    assert outcome.error == "needs more than 150 MB of memory (memory limit)"
+    assert outcome.sha256 and outcome.size_bytes == 8 * MB
