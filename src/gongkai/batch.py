@@ -248,6 +248,18 @@ def extract_many(paths: list[str], *, workers: int | None = None,
     limits = limits or active()
     if not paths:
         return
+    if multiprocessing.current_process().daemon:  # e.g. inside a pool worker: no children allowed
+        previous = active()
+        set_active(limits)
+        try:
+            for path in paths:
+                outcome = extract_one(path)
+                if progress:
+                    progress(outcome)
+                yield outcome
+        finally:
+            set_active(previous)
+        return
     count = max(1, min(workers or os.cpu_count() or 1, len(paths)))
     _warm_up()  # workers fork from a warm parent: start-up is not charged to a file's time limit
     ctx = multiprocessing.get_context("fork")
