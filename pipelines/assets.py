@@ -151,7 +151,8 @@ def extracted_reports(context: dg.AssetExecutionContext, paths: GongkaiPaths) ->
                 preview.append({"agency": r.get("agency"), "year": r.get("year"), "template": r.get("template"),
                                 "adcode": r.get("adcode"), "file": r["source"]["file_name"]})
 
-    extracted = extract_many(todo, workers=paths.workers, cluster=paths.dask_scheduler or None) if todo else iter(())
+    extracted = extract_many(todo, workers=paths.workers, cluster=paths.dask_scheduler or None,
+                             limits=paths.limits()) if todo else iter(())
     staged = stage_outcomes(itertools.chain(same, extracted), folder, on_outcome=note)
     return dg.MaterializeResult(metadata={
         "files_extracted": len(todo), "reports": staged.reports, "failed_files": staged.failed,

@@ -19,6 +19,19 @@ class GongkaiPaths(dg.ConfigurableResource):
     workers: int = 2  # extraction processes
     staging_dir: str = "data/staging"  # extracted reports, one folder of JSON Lines batches per run
     dask_scheduler: str = ""  # tcp://HOST:PORT of a dask.distributed cluster; empty: local processes
+    # per-file limits (docs/reliability.md): a file over one is quarantined with the limit it broke
+    max_input_mb: float = 100
+    max_expanded_mb: float = 200  # one DOCX part / PDF stream decompressed
+    max_pages: int = 2000
+    max_seconds: float = 120  # wall and CPU time per file
+    max_memory_mb: int = 1536  # RLIMIT_AS a worker may add for one file
+
+    def limits(self):
+        """The per-file limits of this deployment as a gongkai.limits.Limits."""
+        from gongkai.limits import MB, Limits
+
+        return Limits(max_input_bytes=int(self.max_input_mb * MB), max_expanded_bytes=int(self.max_expanded_mb * MB),
+                      max_pages=self.max_pages, max_seconds=self.max_seconds, max_memory_mb=self.max_memory_mb)
 
     def input_folders(self) -> list[str]:
         folders = [self.raw_dir]
@@ -41,4 +54,14 @@ def paths_from_environment() -> GongkaiPaths:
         workers=int(env("GONGKAI_WORKERS", str(os.cpu_count() or 2))),
         staging_dir=env("GONGKAI_STAGING_DIR", "data/staging"),
         dask_scheduler=env("GONGKAI_DASK_SCHEDULER", ""),
+        **_limit_fields_from_environment(),
     )
+
+
+def _limit_fields_from_environment() -> dict:
+    """Per-file limits from GONGKAI_MAX_INPUT_MB, _EXPANDED_MB, _PAGES, _SECONDS, _MEMORY_MB."""
+    from gongkai.limits import MB, limits_from_environment
+
+    limits = limits_from_environment()
+    return {"max_input_mb": limits.max_input_bytes / MB, "max_expanded_mb": limits.max_expanded_bytes / MB,
+            "max_pages": limits.max_pages, "max_seconds": limits.max_seconds, "max_memory_mb": limits.max_memory_mb}

@@ -100,10 +100,11 @@ def test_usage_errors_exit_2(tmp_path):
     assert unknown.returncode == 2
 
 
-def test_missing_file_is_a_failed_file_not_a_crash(tmp_path):
+def test_missing_file_is_a_usage_error_not_a_crash(tmp_path):
+    # issue 10: a mistyped path is a usage error (exit 2) before any work, not a quarantined file
     result = run_extract(tmp_path / "nope.pdf")
-    assert result.returncode == 1
-    assert "nope.pdf" in result.stderr and "cannot read file" in result.stderr
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == f"gongkai: no such file or folder: {tmp_path / 'nope.pdf'}"
 
 
 def test_provenance_points_at_source_lines():

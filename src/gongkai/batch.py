@@ -1,23 +1,28 @@
 """Many files in, one outcome per file out: discovery, hashing, and extraction on all cores.
 
 Pure Python (no Dagster, no database): the loader, the CLI and the assets share it.
-Each file is read once; its bytes are hashed and handed to the extractor.
+Each file is read once; its bytes are hashed and handed to the extractor. Extraction runs
+in worker processes this module manages (not a ProcessPoolExecutor, where one dead worker
+breaks the whole pool): a worker that dies or overruns costs one file, never the batch.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import multiprocessing
 import os
+import signal
+import stat
+import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
+from multiprocessing.connection import wait
 from typing import Any
 
+from gongkai.limits import LimitExceeded, Limits, active, apply_cpu_limit, apply_memory_limit, check_input_size, set_active
 from gongkai.readers.base import ExtractionError
-
-# below this many files a process pool costs more than it saves
-_PARALLEL_MIN_FILES = 8
 
 
 @dataclass(slots=True)
@@ -36,22 +41,61 @@ class FileOutcome:
         return self.error is None
 
 
+def display_path(path: str | os.PathLike) -> str:
+    """A path as valid UTF-8 text: bytes that are not UTF-8 (a GBK name unpacked on Linux)
+    are shown escaped, ``\\xb9\\xab``, so JSON, the terminal and DuckDB always get valid text."""
+    return os.fsencode(path).decode("utf-8", errors="backslashreplace")
+
+
+def skip_reason(path: str | os.PathLike) -> str | None:
+    """Why a path is not a file we may open (found without opening it), or None for a regular file."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "skipped: symlink loop"
+        if os.path.islink(path):
+            return "skipped: dangling symlink (its target does not exist)"
+        if exc.errno == errno.ENOENT:
+            return "skipped: no such file"
+        return f"cannot read file ({exc.strerror or exc})"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "skipped: symlink to a folder (not followed)" if os.path.islink(path) else "skipped: a folder"
+    kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file")
+    return f"skipped: {kind}, not a regular file (never opened)"
+
+
 def discover(paths: Iterable[str | os.PathLike]) -> list[str]:
-    """Files named, and every file under folders named (hidden files skipped), sorted, unique."""
+    """Files named, and every file under folders named (hidden files skipped), sorted, unique.
+
+    Folders are walked without following symlinked folders (so no loops); every other
+    entry is kept, so a symlink loop, a dangling link, a FIFO, socket or device becomes a
+    skipped outcome with its reason (:func:`skip_reason`) instead of a crash or a hang.
+    """
     found: dict[str, None] = {}
     for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
-                    found[str(child)] = None
+        path = os.fspath(given)
+        if os.path.isdir(path):
+            entries = []
+            for root, dirs, files in os.walk(path):
+                dirs[:] = [d for d in dirs if not d.startswith(".")]
+                linked = [d for d in dirs if os.path.islink(os.path.join(root, d))]
+                dirs[:] = [d for d in dirs if d not in linked]
+                entries += [os.path.join(root, n) for n in files + linked if not n.startswith(".")]
+            for entry in sorted(entries):
+                found[entry] = None
         else:
-            found[str(path)] = None  # a missing file becomes a failed outcome, not a crash
+            found[path] = None  # not a folder: a file, or a path skipped later with its reason
     return list(found)
 
 
 def file_digest(path: str) -> tuple[str, int] | None:
-    """sha256 and size of a file, or None when it cannot be read."""
+    """sha256 and size of a file, or None when it cannot be read (or is not a regular file)."""
+    if skip_reason(path):
+        return None  # never open a FIFO, socket or device
     digest = hashlib.sha256()
     size = 0
     try:
@@ -65,28 +109,141 @@ def file_digest(path: str) -> tuple[str, int] | None:
 
 
 def extract_one(path: str) -> FileOutcome:
-    """Read, hash and extract one file; never raises for bad input."""
+    """Read, hash and extract one file within the active limits; never raises for bad input."""
     from gongkai.extract import extract_file
 
+    reason = skip_reason(path)
+    if reason:
+        return FileOutcome(path, "", 0, error=reason)
+    limits = active()
     try:
+        check_input_size(os.stat(path).st_size, limits)
         with open(path, "rb") as handle:
             data = handle.read()
+    except LimitExceeded as exc:
+        sha256, size = file_digest(path) or ("", 0)
+        return FileOutcome(path, sha256, size, error=str(exc))
     except OSError as exc:
         return FileOutcome(path, "", 0, error=f"cannot read file ({exc.strerror or exc})")
+    except MemoryError:
+        return FileOutcome(path, "", 0, error=_memory_reason(limits))
     sha256 = hashlib.sha256(data).hexdigest()
     try:
         reports = extract_file(path, data=data, with_provenance=True)
     except ExtractionError as exc:
-        return FileOutcome(path, sha256, len(data), error=str(exc))
+        return FileOutcome(path, sha256, len(data), error=_one_line(str(exc)))
+    except MemoryError:
+        del data
+        return FileOutcome(path, sha256, os.stat(path).st_size, error=_memory_reason(limits))
+    except RecursionError:
+        return FileOutcome(path, sha256, len(data), error="too deeply nested to read (recursion limit)")
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
-        return FileOutcome(path, sha256, len(data), error=f"unexpected error ({type(exc).__name__}: {exc})")
+        return FileOutcome(path, sha256, len(data),
+                           error=_one_line(f"unexpected error ({type(exc).__name__}: {exc})"))
+    shown = display_path(path)
+    if shown != path:  # a name that is not UTF-8: reports carry its escaped form
+        for report in reports:
+            report["source"]["ref"] = shown
+            report["source"]["file_name"] = os.path.basename(shown)
     return FileOutcome(path, sha256, len(data), reports=reports)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:300]
+
+
+def _memory_reason(limits: Limits) -> str:
+    return f"needs more than {limits.max_memory_mb:,} MB of memory (memory limit)"
+
+
+def death_reason(exitcode: int | None, limits: Limits) -> str:
+    """The one line for a worker that died on a file, from how it died."""
+    if exitcode is not None and exitcode < 0:
+        number = -exitcode
+        name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else f"signal {number}"
+        if number == signal.SIGXCPU:
+            return f"took longer than {limits.max_seconds:g} s of CPU (time limit)"
+        if number == signal.SIGKILL:
+            return "the worker reading it was killed (SIGKILL), most likely by the kernel for running out of memory"
+        if number in (signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT, signal.SIGILL, signal.SIGFPE):
+            return f"the worker reading it crashed ({name}) in a native library"
+        return f"the worker reading it was stopped by {name}"
+    return f"the worker reading it exited unexpectedly (exit status {exitcode})"
+
+
+def _worker_main(conn, limits: Limits) -> None:
+    """A worker process: one path in, one outcome out, until told to stop or the pipe closes."""
+    import faulthandler
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    faulthandler.disable()  # a native crash is reported as the file's one line, not a stack dump
+    set_active(limits)
+    apply_memory_limit(limits)
+    while True:
+        try:
+            path = conn.recv()
+        except (EOFError, OSError):
+            return
+        if path is None:
+            return
+        apply_cpu_limit(limits)
+        outcome = extract_one(path)
+        retire = outcome.error is not None and "memory limit" in outcome.error
+        try:
+            conn.send((outcome, retire))
+        except MemoryError:
+            conn.send((FileOutcome(path, outcome.sha256, outcome.size_bytes, error=_memory_reason(limits)), True))
+        if retire:
+            return  # a fresh worker after a MemoryError: the heap may be fragmented
+
+
+class _Worker:
+    """One managed worker process and the file it is reading."""
+
+    def __init__(self, ctx, limits: Limits) -> None:
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker_main, args=(child, limits), daemon=True)
+        self.proc.start()
+        child.close()
+        self.index: int | None = None
+        self.deadline = 0.0
+
+    def stop(self, kill: bool = False) -> int | None:
+        if kill and self.proc.is_alive():
+            self.proc.kill()
+        else:
+            try:
+                self.conn.send(None)
+            except (OSError, ValueError):
+                pass
+        self.proc.join(timeout=5)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
+        self.conn.close()
+        return self.proc.exitcode
+
+
+def _warm_up() -> None:
+    """Load the extractor and the gazetteer index once, in the parent (shared copy-on-write)."""
+    try:
+        from gongkai.extract import resolve_place
+
+        resolve_place(None, None, None)
+    except Exception:  # noqa: BLE001 - a worker then loads it itself and reports any failure per file
+        pass
 
 
 def extract_many(paths: list[str], *, workers: int | None = None,
                  progress: Callable[[FileOutcome], None] | None = None,
-                 cluster: str | None = None) -> Iterator[FileOutcome]:
+                 cluster: str | None = None, limits: Limits | None = None) -> Iterator[FileOutcome]:
     """Outcomes for ``paths`` in order, extracting on ``workers`` processes (default: all cores).
+
+    Every file is read in a worker process under the per-file limits (``limits``, default
+    :func:`gongkai.limits.active`). A worker that dies (the kernel's OOM killer, a segfault
+    in a native library, the CPU limit) or overruns the wall-time limit costs only the file
+    it was reading: that file gets a failed outcome naming the cause, the worker is
+    replaced and the rest of the batch goes on.
 
     With ``cluster`` (or $GONGKAI_DASK_SCHEDULER), a dask.distributed scheduler address,
     extraction runs on that cluster instead and outcomes come in completion order
@@ -98,17 +255,80 @@ def extract_many(paths: list[str], *, workers: int | None = None,
 
         yield from extract_on_cluster(paths, cluster, progress=progress)
         return
-    workers = workers or os.cpu_count() or 1
-    if workers <= 1 or len(paths) < _PARALLEL_MIN_FILES:
-        for path in paths:
-            outcome = extract_one(path)
-            if progress:
-                progress(outcome)
-            yield outcome
+    limits = limits or active()
+    if not paths:
         return
-    chunk = max(1, min(64, len(paths) // (workers * 4)))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for outcome in pool.map(extract_one, paths, chunksize=chunk):
-            if progress:
-                progress(outcome)
-            yield outcome
+    if multiprocessing.current_process().daemon:  # e.g. inside a pool worker: no children allowed
+        previous = active()
+        set_active(limits)
+        try:
+            for path in paths:
+                outcome = extract_one(path)
+                if progress:
+                    progress(outcome)
+                yield outcome
+        finally:
+            set_active(previous)
+        return
+    count = max(1, min(workers or os.cpu_count() or 1, len(paths)))
+    _warm_up()  # workers fork from a warm parent: start-up is not charged to a file's time limit
+    ctx = multiprocessing.get_context("fork")
+    pool = [_Worker(ctx, limits) for _ in range(count)]
+    todo = deque(range(len(paths)))
+    done: dict[int, FileOutcome] = {}
+    next_index = 0
+    try:
+        while next_index < len(paths):
+            for slot, worker in enumerate(pool):
+                if worker.index is None and todo:
+                    index = todo.popleft()
+                    try:
+                        worker.conn.send(paths[index])
+                    except (OSError, ValueError):  # died while idle: replace it, file goes back
+                        worker.stop(kill=True)
+                        pool[slot] = _Worker(ctx, limits)
+                        todo.appendleft(index)
+                        continue
+                    worker.index = index
+                    worker.deadline = time.monotonic() + limits.max_seconds
+            busy = [w for w in pool if w.index is not None]
+            timeout = None
+            if limits.max_seconds > 0 and busy:
+                timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic()) + 0.05
+            wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout)
+            for slot, worker in enumerate(pool):
+                if worker.index is None:
+                    continue
+                index, outcome, retire = worker.index, None, False
+                if worker.conn.poll():
+                    try:
+                        outcome, retire = worker.conn.recv()
+                    except Exception:  # noqa: BLE001 - EOF or a half-sent message: the worker died
+                        outcome = None
+                if outcome is not None:
+                    worker.index = None
+                    done[index] = outcome
+                    if retire:
+                        worker.stop()
+                        pool[slot] = _Worker(ctx, limits)
+                    continue
+                overdue = limits.max_seconds > 0 and time.monotonic() > worker.deadline
+                if worker.proc.is_alive() and not overdue:
+                    continue
+                if worker.proc.is_alive():
+                    worker.stop(kill=True)
+                    reason = f"took longer than {limits.max_seconds:g} s (time limit)"
+                else:
+                    reason = death_reason(worker.stop(kill=True), limits)
+                sha256, size = file_digest(paths[index]) or ("", 0)
+                done[index] = FileOutcome(paths[index], sha256, size, error=reason)
+                pool[slot] = _Worker(ctx, limits)
+            while next_index in done:
+                outcome = done.pop(next_index)
+                next_index += 1
+                if progress:
+                    progress(outcome)
+                yield outcome
+    finally:
+        for worker in pool:
+            worker.stop(kill=worker.index is not None)

@@ -6,7 +6,8 @@
     gongkai crawl --sources FILE       fetch reports from portals (robots.txt, conditional requests)
     gongkai run                        the whole Dagster asset graph, headless (crawl → dashboard)
 
-Exit status: 0 when every file yielded a report, 1 when any failed, 2 for usage errors.
+Exit status: 0 when every file yielded a report, 1 when any failed, 2 for usage errors,
+3 for operational faults (warehouse held, read-only, disk full, another run; docs/reliability.md).
 Failures print one line per file on stderr: "gongkai: FILE: reason".
 """
 
@@ -16,7 +17,6 @@ import argparse
 import json
 import sys
 
-from gongkai.readers.base import ExtractionError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -37,6 +37,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                          help="add where every value was found (page/table/row/column or line)")
     extract.add_argument("--pretty", action="store_true", help="indent the JSON (not JSON Lines)")
     _add_pdf_engine_argument(extract)
+    _add_limit_arguments(extract)
     ingest = sub.add_parser("ingest", help="extract files (or folders) and load them into the DuckDB warehouse")
     ingest.add_argument("paths", nargs="+", metavar="PATH")
     ingest.add_argument("--db", default=None, help="DuckDB file (default: data/warehouse.duckdb or $GONGKAI_DB)")
@@ -45,6 +46,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                         help="extract on this dask.distributed scheduler's workers (default: local processes; "
                              "or $GONGKAI_DASK_SCHEDULER); see docs/scale.md")
     _add_pdf_engine_argument(ingest)
+    ingest.add_argument("--retry-quarantined", action="store_true",
+                        help="extract quarantined files again even if unchanged")
+    _add_limit_arguments(ingest)
     validate = sub.add_parser("validate", help="run the quality suites over the warehouse and rebuild the dashboard")
     validate.add_argument("--db", default=None, help="DuckDB file (default: data/warehouse.duckdb or $GONGKAI_DB)")
     validate.add_argument("--docs", default="data/quality/data_docs", help="where GX Data Docs are built")
@@ -72,6 +76,29 @@ def _apply_pdf_engine(args: argparse.Namespace) -> None:
         os.environ["GONGKAI_PDF_ENGINE"] = args.pdf_engine
 
 
+def _add_limit_arguments(parser: argparse.ArgumentParser) -> None:
+    """--max-* per-file limits (docs/reliability.md); defaults from GONGKAI_MAX_* or limits.py."""
+    from gongkai.limits import MB, limits_from_environment
+
+    base = limits_from_environment()
+    group = parser.add_argument_group("per-file limits (a file over one is quarantined with its reason)")
+    group.add_argument("--max-input-mb", type=float, default=base.max_input_bytes / MB, metavar="MB")
+    group.add_argument("--max-expanded-mb", type=float, default=base.max_expanded_bytes / MB, metavar="MB",
+                       help="one DOCX part or PDF stream decompressed, and all together")
+    group.add_argument("--max-pages", type=int, default=base.max_pages, metavar="N")
+    group.add_argument("--max-seconds", type=float, default=base.max_seconds, metavar="S",
+                       help="wall and CPU time per file")
+    group.add_argument("--max-memory-mb", type=int, default=base.max_memory_mb, metavar="MB",
+                       help="address space a worker may add for one file (RLIMIT_AS)")
+
+
+def _limits(args: argparse.Namespace):
+    from gongkai.limits import MB, Limits
+
+    return Limits(max_input_bytes=int(args.max_input_mb * MB), max_expanded_bytes=int(args.max_expanded_mb * MB),
+                  max_pages=args.max_pages, max_seconds=args.max_seconds, max_memory_mb=args.max_memory_mb)
+
+
 def _add_crawl_arguments(parser: argparse.ArgumentParser) -> None:
     from gongkai.crawl.cli import add_arguments
 
@@ -92,8 +119,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from pipelines.resources import paths_from_environment
     from pipelines.run import run_pipeline
 
+    from gongkai.operational import run_lock
+
     paths = paths_from_environment()
-    result = run_pipeline(paths, crawl=not args.no_crawl)
+    with run_lock(os.path.join(os.path.dirname(os.path.abspath(paths.db_path)), ".gongkai-run.lock")):
+        result = run_pipeline(paths, crawl=not args.no_crawl)
     for event in result.get_asset_materialization_events():
         key = event.asset_key.to_user_string()
         metadata = event.step_materialization_data.materialization.metadata
@@ -120,9 +150,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from gongkai.batch import display_path
+    from gongkai.limits import set_active
     from gongkai.warehouse.load import ingest
     from gongkai.warehouse.schema import DEFAULT_DB
 
+    set_active(_limits(args))
     progress = _Progress("extracted") if sys.stderr.isatty() else None
     import os
 
@@ -134,14 +167,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
         cluster_errors = (ClusterError,)
     try:
-        result = ingest(args.paths, args.db or DEFAULT_DB, workers=args.workers, progress=progress)
+        result = ingest(args.paths, args.db or DEFAULT_DB, workers=args.workers, progress=progress,
+                        retry_quarantined=args.retry_quarantined)
     except cluster_errors as exc:
         print(f"gongkai: {exc}", file=sys.stderr)
         return 2
     if progress:
         progress.done()
     for path, reason in result.quarantined:
-        print(f"gongkai: {path}: {reason} (quarantined)", file=sys.stderr)
+        print(f"gongkai: {display_path(path)}: {reason} (quarantined)", file=sys.stderr)
     print(f"gongkai ingest: {result.summary()} -> {args.db or DEFAULT_DB}", file=sys.stderr)
     return 1 if result.quarantined else 0
 
@@ -164,21 +198,18 @@ class _Progress:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from gongkai.extract import extract_file
+    from gongkai.batch import discover, display_path, extract_many
 
     failed = 0
-    for path in args.files:
-        try:
-            reports = extract_file(path, with_provenance=args.provenance)
-        except ExtractionError as exc:
-            print(f"gongkai: {path}: {exc}", file=sys.stderr)
+    # every file is read in a worker process under the per-file limits; output keeps argument order
+    for outcome in extract_many(discover(args.files), workers=1, limits=_limits(args)):
+        if not outcome.ok:
+            print(f"gongkai: {display_path(outcome.path)}: {outcome.error}", file=sys.stderr)
             failed += 1
             continue
-        except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
-            print(f"gongkai: {path}: unexpected error ({type(exc).__name__}: {exc})", file=sys.stderr)
-            failed += 1
-            continue
-        for report in reports:
+        for report in outcome.reports:
+            if not args.provenance:
+                report.pop("provenance", None)
             print(json.dumps(report, ensure_ascii=False, indent=2 if args.pretty else None))
         sys.stdout.flush()
     return 1 if failed else 0
@@ -188,10 +219,40 @@ COMMANDS = {"extract": cmd_extract, "ingest": cmd_ingest, "validate": cmd_valida
 
 
 def main(argv: list[str] | None = None) -> int:
+    import logging
+    import os
+
+    logging.getLogger("gongkai").addHandler(logging.NullHandler())  # one stderr line per file, printed here
     given = sys.argv[1:] if argv is None else argv
-    args = build_parser(next((a for a in given if not a.startswith("-")), None)).parse_args(argv)
+    parser = build_parser(next((a for a in given if not a.startswith("-")), None))
+    args = parser.parse_args(argv)
     _apply_pdf_engine(args)
-    return COMMANDS[args.command](args)
+    missing = [p for p in getattr(args, "files", None) or getattr(args, "paths", None) or [] if not os.path.lexists(p)]
+    if missing and args.command in ("extract", "ingest"):
+        parser.error(f"no such file or folder: {', '.join(missing)}")
+    return _operational_guard(COMMANDS[args.command], args)
+
+
+def _operational_guard(command, args: argparse.Namespace) -> int:
+    """Operational faults end in one line and exit 3; a closed stdout (`| head`) ends quietly."""
+    from gongkai.operational import EXIT_OPERATIONAL, OperationalError, describe
+
+    try:
+        return command(args)
+    except BrokenPipeError:
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 0
+    except OperationalError as exc:
+        print(f"gongkai: {exc}", file=sys.stderr)
+        return EXIT_OPERATIONAL
+    except Exception as exc:
+        line = describe(exc)
+        if line is None:
+            raise
+        print(f"gongkai: {line}", file=sys.stderr)
+        return EXIT_OPERATIONAL
 
 
 if __name__ == "__main__":

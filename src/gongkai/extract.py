@@ -47,6 +47,7 @@ def extract_document(document: Document, sha256: str, *, with_provenance: bool =
         if signature in seen:
             continue  # the same report printed twice in one file is one report
         seen.add(signature)
+        _note_text_in_number_cells(tables, cells, parsed, start, stop)
         copies.append(tables)
     has_tables = any(t.table2 or t.table3 or t.table4 for t in copies)
     if not has_tables and not _has_report_sections(document, parsed):
@@ -70,6 +71,14 @@ def resolve_place(region_text: str | None, agency: str | None, year: int | None)
     from gongkai.gazetteer import resolve_region
 
     return resolve_region(region_text, agency, year)
+
+
+def _note_text_in_number_cells(tables: Tables, cells, parsed, start: int, stop: int) -> None:
+    """Number cells holding text: kept as notes (→ dim_report.notes, quality rule text_in_number_cells)."""
+    from gongkai.values import text_in_number_cells
+
+    for cell in text_in_number_cells(cells, parsed, start, stop):
+        tables.notes.append(f"text in a number cell: {cell['where']}: {cell['printed']!r}")
 
 
 def _has_report_sections(document: Document, parsed) -> bool:

@@ -71,3 +71,28 @@ def is_value_text(text: str) -> bool:
     """True when the text is a number (with optional sign, separators, unit), not a blank."""
     value = parse_value(text)
     return value is not None and not value.is_blank
+
+
+_MAX_CELL_TEXT = 16  # longer text beside numbers is prose or a note, not a mistyped number cell
+
+
+def text_in_number_cells(cells, parsed: list[Value | None], start: int = 0, stop: int | None = None) -> list[dict]:
+    """Cells holding text where a number belongs: ``{"where", "printed"}`` for each.
+
+    A short text cell on a table row, right after a printed number and followed on the
+    same row by another value position ("5 | 不详 | 3"), is a number cell whose printed
+    text is not a number. The template engine reads it as a label (its row loses the
+    values from there), so it is reported here instead of silently becoming blank.
+    """
+    stop = len(cells) if stop is None else stop
+    found = []
+    for i in range(max(start, 1), min(stop, len(cells)) - 1):
+        if parsed[i] is not None or not cells[i].text.strip() or len(cells[i].text.strip()) > _MAX_CELL_TEXT:
+            continue
+        if " token " in cells[i].where:
+            continue  # a flattened page line: row labels follow the previous row's numbers
+        before, after = parsed[i - 1], parsed[i + 1]
+        if (before is not None and not before.is_blank and after is not None
+                and cells[i - 1].row == cells[i].row == cells[i + 1].row):
+            found.append({"where": cells[i].where, "printed": cells[i].text.strip()})
+    return found

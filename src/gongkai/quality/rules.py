@@ -42,6 +42,8 @@ RULES: tuple[Rule, ...] = (
          "fee amounts within a ceiling for the agency's level"),
     Rule("duplicates", "checks/duplicates.sql", "warning", "duplicates",
          "one report per agency and year"),
+    Rule("text_in_number_cells", "checks/text_in_number_cells.sql", "error", "completeness",
+         "every number cell prints a number or a blank, not text (“不详”)"),
 )
 RULE_GROUPS: dict[str, tuple[Rule, ...]] = {}
 for _rule in RULES:

@@ -71,6 +71,9 @@ def read_document(path: str, data: bytes | None = None) -> Document:
     content = sniff(data)
     if fmt not in _AGREES[content]:
         raise ExtractionError(_mismatch_reason(ext, content))
+    from gongkai.limits import check_document
+
+    check_document("pdf" if content == "pdf" else fmt, data)  # DOCX parts: checked where readers/docx.py opens them
     if content in ("zip", "ole"):
         reason = container_mismatch(ext, fmt, content, data)
         if reason:

@@ -22,6 +22,9 @@ def _open(data: bytes):
 
     if data.startswith(_OLE_MAGIC):
         raise ExtractionError("encrypted or password-protected Word document (an OLE container, not a .docx package)")
+    from gongkai.limits import check_docx
+
+    check_docx(data)  # part sizes within the limits (also for .doc/.wps converted by LibreOffice)
     try:
         return docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError) as exc:

@@ -26,19 +26,73 @@ _PROSE_MARKS = re.compile(r"[。，；：,;:]")
 _SECTION_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+|\d{1,2})\s*[、.．]")
 
 
-def decode_text(data: bytes) -> tuple[str, str]:
-    """Decode a text file: BOM, then strict UTF-8, then GB18030 (a superset of GBK/GB2312)."""
-    for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
-        if data.startswith(bom):
-            return data[len(bom):].decode(codec, errors="replace"), codec
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def _plausible(text: str) -> float:
+    """Share of characters a report prints: letters, digits, punctuation, whitespace."""
+    if not text:
+        return 0.0
+    return sum(1 for ch in text if ch.isprintable() or ch.isspace()) / len(text)
+
+
+def _wide_codec(sample: bytes) -> str | None:
+    """UTF-16/32 told apart by where NUL bytes fall (ASCII digits, spaces, newlines)."""
+    zeros = [sample[k::4].count(0) for k in range(4)]
+    quarter = max(1, len(sample) // 4)
+    if zeros[2] > 0.9 * quarter and zeros[3] > 0.9 * quarter:
+        return "utf-32-le"
+    if zeros[0] > 0.9 * quarter and zeros[1] > 0.9 * quarter:
+        return "utf-32-be"
+    odd, even = zeros[1] + zeros[3], zeros[0] + zeros[2]
+    if odd > 3 * max(1, even):
+        return "utf-16-le"
+    if even > 3 * max(1, odd):
+        return "utf-16-be"
+    return None
+
+
+def _without_bom(data: bytes) -> tuple[str, str] | None:
+    """UTF-16/32 without a byte-order mark, recognised by where its NUL bytes fall."""
+    sample = data[:65536]
+    if sample.count(0) < max(2, len(sample) // 64):
+        return None  # too few NULs for a wide encoding (NUL bytes in UTF-8/GBK are handled by the caller)
+    codec = _wide_codec(sample)
+    if codec is None:
+        return None
+    width = 4 if "32" in codec else 2
     try:
-        return data.decode("utf-8"), "utf-8"
+        text = data[: len(data) - len(data) % width].decode(codec)
+    except UnicodeDecodeError:
+        return None
+    return (text, f"{codec} (no byte-order mark)") if _plausible(text[:20000]) > 0.95 else None
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode a text file: BOM, UTF-16/32 by their NUL pattern, strict UTF-8, then GB18030.
+
+    NUL bytes left in UTF-8 or GB18030 text (a damaged export) are dropped, so they neither
+    split a line nor make one report into two.
+    """
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom):].decode(codec, errors="replace").replace("\x00", ""), codec
+    wide = _without_bom(data)
+    if wide:
+        return wide[0].replace("\x00", ""), wide[1]
+    cleaned = data.replace(b"\x00", b"") if b"\x00" in data else data
+    suffix = " (NUL bytes removed)" if cleaned is not data else ""
+    try:
+        return cleaned.decode("utf-8"), "utf-8" + suffix
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("gb18030"), "gb18030"
+        return cleaned.decode("gb18030"), "gb18030" + suffix
     except UnicodeDecodeError:
-        return data.decode("utf-8", errors="replace"), "utf-8 (with replacement characters)"
+        return cleaned.decode("utf-8", errors="replace"), "utf-8 (with replacement characters)" + suffix
 
 
 def read_text(path: str, data: bytes, fmt: str = "txt") -> Document:

@@ -59,7 +59,8 @@ def source_ref_of(path: str) -> str:
     """The key a file is known by: its absolute path (a URL stays a URL)."""
     if "://" in path:
         return path
-    return str(Path(path).resolve())
+    # realpath, not Path.resolve: a symlink loop must not raise; escaped like batch.display_path
+    return os.fsencode(os.path.realpath(path)).decode("utf-8", "backslashreplace")
 
 
 @lru_cache(maxsize=65536)
@@ -77,7 +78,7 @@ def resolve_report_region(report: dict, source_ref: str):
 
 def ingest(paths: Iterable[str], db_path: str | os.PathLike = DEFAULT_DB, *, workers: int | None = None,
            progress: Callable[[FileOutcome], None] | None = None,
-           outcomes: Iterable[FileOutcome] | None = None) -> IngestResult:
+           outcomes: Iterable[FileOutcome] | None = None, retry_quarantined: bool = False) -> IngestResult:
     """Extract and load files (or every file under folders) into the warehouse at ``db_path``.
 
     ``outcomes`` lets a caller that already extracted the files (the Dagster asset) pass
@@ -90,7 +91,7 @@ def ingest(paths: Iterable[str], db_path: str | os.PathLike = DEFAULT_DB, *, wor
         if outcomes is None:
             files = discover(paths)
             result.files_seen = len(files)
-            todo, same_content = plan_files(con, files, result)
+            todo, same_content = plan_files(con, files, result, retry_quarantined=retry_quarantined)
             outcomes = same_content + (list(extract_many(todo, workers=workers, progress=progress)) if todo else [])
         else:
             outcomes = list(outcomes)
@@ -104,11 +105,15 @@ def ingest(paths: Iterable[str], db_path: str | os.PathLike = DEFAULT_DB, *, wor
 
 
 def plan_files(con: duckdb.DuckDBPyConnection, files: list[str],
-                   result: IngestResult) -> tuple[list[str], list[FileOutcome]]:
-    """Files to extract (new content or parser version), and new paths of content already loaded."""
+                   result: IngestResult, *, retry_quarantined: bool = False) -> tuple[list[str], list[FileOutcome]]:
+    """Files to extract (new content or parser version), and new paths of content already loaded.
+
+    A quarantined file is not extracted again while its content is unchanged, unless
+    ``retry_quarantined`` (``gongkai ingest --retry-quarantined``)."""
     known = {
-        ref: (sha, version) for ref, sha, version in
-        con.execute("select source_ref, sha256, parser_version from source_file").fetchall()
+        ref: (sha, version) for ref, sha, version, outcome in
+        con.execute("select source_ref, sha256, parser_version, outcome from source_file").fetchall()
+        if not (retry_quarantined and outcome == "quarantined")
     }
     loaded = {
         sha for (sha,) in con.execute(
