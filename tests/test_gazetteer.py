@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import time
 
 import pytest
 
@@ -405,17 +404,13 @@ def test_missing_package_says_how_to_install():
         sources._find("no-such-gazetteer-package", lambda path: True)
 
 
-def test_load_and_per_call_speed():
-    started = time.perf_counter()
-    gaz = index.load.__wrapped__()  # a fresh build, bypassing the process cache
-    load_seconds = time.perf_counter() - started
-    assert load_seconds < 3.0  # ~0.4 s on the 2-core CI machine
-    names = [p.name for p in gaz.places() if p.valid_to is None and p.level == "county"][:500]
-    from gongkai.gazetteer.resolve import _resolve
-
-    _resolve.cache_clear()
-    started = time.perf_counter()
-    for name in names:
-        resolve_region(name, name + "人民政府", 2024)
-    per_call = (time.perf_counter() - started) / len(names)
-    assert per_call < 0.001, f"{per_call * 1000:.3f} ms per uncached call"
+def test_a_fresh_build_equals_the_cached_index():
+    # Speed lives in benchmarks/extract_throughput.py (start-up) — here only that a fresh
+    # build, bypassing the process cache, holds the same places and resolves the same way.
+    fresh = index.load.__wrapped__()
+    cached = index.load()
+    assert sorted((p.adcode, p.name, p.valid_from, p.valid_to) for p in fresh.places()) == \
+        sorted((p.adcode, p.name, p.valid_from, p.valid_to) for p in cached.places())
+    names = [p.name for p in fresh.places() if p.valid_to is None and p.level == "county"][:50]
+    assert len(names) == 50
+    assert all(resolve_region(name, name + "人民政府", 2024) is not None for name in names)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 import statistics
-import time
 import zipfile
 
 import pytest
@@ -161,13 +160,11 @@ def test_values_are_skewed_like_real_reports():
     assert units == {"元", "万元", "亿元", None}
 
 
-@pytest.mark.slow
-def test_hundred_thousand_reports_generate_well_under_a_minute():
-    start = time.perf_counter()
-    count = sum(1 for _ in generate_reports(100_000, seed=9))
-    elapsed = time.perf_counter() - start
-    assert count == 100_000
-    assert elapsed < 30, f"{elapsed:.1f}s"
+def test_generation_streams_and_is_deterministic():
+    # Generation speed is a benchmark figure (benchmarks/national_scale.py), not a test.
+    first = [r["id"] for r in generate_reports(2_000, seed=9)]
+    again = [r["id"] for r in generate_reports(2_000, seed=9)]
+    assert len(first) == 2_000 and first == again and len(set(first)) == 2_000
 
 
 # --- DOCX -----------------------------------------------------------------------------------
