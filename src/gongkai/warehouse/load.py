@@ -91,6 +91,8 @@ def ingest(paths: Iterable[str], db_path: str | os.PathLike = DEFAULT_DB, *, wor
             files = discover(paths)
             result.files_seen = len(files)
             todo, same_content = plan_files(con, files, result)
+            if progress is not None and hasattr(progress, "set_total"):
+                progress.set_total(len(todo))  # a bar with total and ETA (gongkai.progress)
             outcomes = same_content + (list(extract_many(todo, workers=workers, progress=progress)) if todo else [])
         else:
             outcomes = list(outcomes)
