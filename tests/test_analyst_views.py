@@ -155,7 +155,7 @@ def test_report_text_is_stored_and_searchable_by_keyword(samples):
 
 def test_publication_date_from_a_label_or_the_signature():
     cells = [Cell("发布日期：2022-01-20", 0, "line 1"), Cell("正文", 1, "line 2")]
-    assert publication_date(cells, 0, 2, 2021) == ("2022-01-20", "line 1: 发布日期：2022-01-20")
+    assert publication_date(cells, 0, 2, 2021) == ("2022-01-20", "line 1: 发布日期:2022-01-20")  # NFKC colon
     signed = [Cell("六、其他需要报告的事项", 0, "line 1"), Cell("无", 1, "line 2"), Cell("2022年1月18日", 2, "line 3")]
     assert publication_date(signed, 0, 3, 2021)[0] == "2022-01-18"
     # the statistics period is not a publication date; a date years away is not either
