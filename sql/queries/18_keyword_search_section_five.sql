@@ -2,7 +2,7 @@
 -- what words? The keyword's character bigrams select candidate reports from
 -- report_text_gram (an index-friendly equality join, no scan of the text); contains()
 -- then confirms each candidate on the text itself. snippet shows up to 30 characters either
--- side of the first match. A one-character keyword has no bigram: every section 五 is scanned.
+-- side of the first match, on one line. A one-character keyword has no bigram: every section 五 is scanned.
 -- Parameters:
 --   $keyword   default "政策解读"   the word or phrase searched for
 with grams as (
@@ -23,8 +23,8 @@ select
     t.province,
     t.county,
     t.status,
-    substr(t.section_problems, greatest(1, strpos(t.section_problems, $keyword) - 30),
-        length($keyword) + 60) as snippet,
+    replace(substr(t.section_problems, greatest(1, strpos(t.section_problems, $keyword) - 30),
+        length($keyword) + 60), chr(10), ' ') as snippet,
     t.file_name
 from v_report_text as t
 where contains(t.section_problems, $keyword)
