@@ -49,6 +49,7 @@ summary{cursor:pointer;font-weight:bold}a{color:#1f5fa8}
 # The search and filters can also be set from the URL (#q=乡宁&rule=I1&year=2021&province=…).
 _JS = """
 (function(){
+var t0=performance.now();
 var data=JSON.parse(document.getElementById('report-data').textContent);
 var rows=data.rows,PAGE=200,limit=PAGE,timer=null;
 var q=document.getElementById('q'),fr=document.getElementById('f-rule'),fy=document.getElementById('f-year'),
@@ -85,6 +86,7 @@ fp.value=params.get('province')||'';fk.value=params.get('kind')||'';
 [q,fr,fy,fp,fk].forEach(function(el){el.addEventListener(el===q?'input':'change',changed);});
 more.addEventListener('click',function(){limit+=PAGE;render();});
 render();
+document.getElementById('match-count').setAttribute('data-ms',Math.round(performance.now()-t0));
 })();
 """
 
