@@ -47,7 +47,7 @@ summary{cursor:pointer;font-weight:bold}a{color:#1f5fa8}
 # live in an inline JSON array and are rendered 200 at a time, so 100,000 reports stay fast:
 # one pass over precomputed lower-case haystacks per keystroke (debounced), no DOM per row.
 # The search and filters can also be set from the URL (#q=乡宁&rule=I1&year=2021&province=…).
-_JS = """
+_JS = r"""
 (function(){
 var t0=performance.now();
 var data=JSON.parse(document.getElementById('report-data').textContent);
