@@ -20,7 +20,7 @@ select
     round(r.disclosure_rate, 3) as disclosure_rate,
     round(r.disclosure_rate_incl_partial, 3) as disclosure_rate_incl_partial
 from v_disclosure_rate as r
-left join dim_region as g on g.adcode = r.region_code
+left join v_region_year as g on g.adcode = r.region_code and g.year = r.year
 where r.level = 'county'
   and r.year = $year
   and r.handled >= $min_handled
