@@ -55,7 +55,7 @@ def test_checks_warn_with_cells_and_files_and_force_revalidates(deployment):
                             run_config={"ops": {"quality_results": {"config": {"force": True}}}})
     event = forced.get_asset_materialization_events()[0].step_materialization_data.materialization
     assert event.metadata["validated"].value is True and event.metadata["reports_flagged"].value == 3
-    assert defs.get_job_def("revalidate_all") is not None
+    assert defs.resolve_job_def("revalidate_all").name == "revalidate_all"
 
 
 def test_no_validation_run_is_an_error(deployment):
