@@ -1,6 +1,7 @@
 -- The report's own words, one row per report: its publication date and sections 一 总体情况,
 -- 五 存在的主要问题及改进情况 and 六 其他需要报告的事项 as printed (from extract --provenance,
--- provenance.text). A section the report lacks is null. Search them with report_text_gram.
+-- provenance.text). A section the report lacks is null. Search them with contains()
+-- (docs/report_text.md: a scan measured faster than a character-bigram index).
 create table if not exists report_text (
     report_id             varchar not null,
     published_on          date,                -- null when neither page nor text dates it

@@ -181,8 +181,6 @@ def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[FileOutcome], r
         for table in INSERT_ORDER:
             if table in frames:
                 insert_frame(con, table, frames[table])
-        if "report_text" in frames:  # the keyword index of the batch's sections (issue 13)
-            index_report_text(con, frames["report_text"])
         run_sql(con, "commit")
     except BaseException:
         run_sql(con, "rollback")
@@ -190,15 +188,6 @@ def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[FileOutcome], r
     finally:
         for name in staged:
             con.unregister(name)
-
-
-def index_report_text(con: duckdb.DuckDBPyConnection, text: pd.DataFrame) -> None:
-    """Character bigrams of the batch's report sections into report_text_gram (one statement)."""
-    con.register("_batch_text", text)
-    try:
-        run_sql(con, sql_text("text/index_batch_text.sql"))
-    finally:
-        con.unregister("_batch_text")
 
 
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
