@@ -15,6 +15,7 @@ import itertools
 import json
 import os
 from collections import Counter
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -28,6 +29,34 @@ DUCKDB_POOL = "duckdb_writer"
 MANIFEST_FILE = "files.parquet"  # raw_file_manifest's output in the run's staging folder
 LOADED_MARK = "loaded.json"  # written into a staged run once the warehouse holds it
 KEEP_LOADED_RUNS = 5  # loaded staged runs kept for inspection or re-loading
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class QualityConfig(dg.Config):
+    """Run config of quality_results: force=True re-validates every report even when nothing
+    was loaded since the last run (the `revalidate_all` job sets it; or in the Launchpad)."""
+
+    force: bool = False
+
+
+def project_relative(path: str | os.PathLike) -> str:
+    """A path as the UI should show it: relative to the project root when inside it."""
+    resolved = Path(path).resolve()
+    return str(resolved.relative_to(PROJECT_ROOT)) if resolved.is_relative_to(PROJECT_ROOT) else str(resolved)
+
+
+def _table_metadata(con, table: str, preview_sql: str, rows: int = 10) -> dict:
+    """Dagster's standard metadata for a table: row count, column schema, a preview."""
+    count = con.execute(f"select count(*) from {table}").fetchall()[0][0]
+    columns = con.execute(
+        "select column_name, data_type from information_schema.columns where table_name = $t order by ordinal_position",
+        {"t": table}).fetchall()
+    preview = con.execute(f"{preview_sql} limit {rows}").df()
+    return {
+        "dagster/row_count": int(count),
+        "dagster/column_schema": dg.TableSchema(columns=[dg.TableColumn(n, t) for n, t in columns]),
+        "preview": dg.MetadataValue.md(preview.to_markdown(index=False) if not preview.empty else "_(none)_"),
+    }
 
 
 def _markdown(frame: pd.DataFrame, rows: int = 20) -> dg.MetadataValue:
@@ -205,19 +234,23 @@ def warehouse_tables(context: dg.AssetExecutionContext, paths: GongkaiPaths) -> 
                 json.dump({"run_id": context.run.run_id, "reports_loaded": result.reports_loaded}, handle)
         counts = {table: con.execute(f"select count(*) from {table}").fetchall()[0][0]
                   for table in ("dim_report", "fct_requests", "fct_disclosure", "fct_review", "quarantine")}
+        standard = _table_metadata(con, "dim_report", "select report_id, agency, year, adcode, status, file_name "
+                                   "from dim_report order by extracted_at desc, report_id")
     finally:
         con.close()
     prune_loaded(paths.staging_dir, LOADED_MARK, keep=KEEP_LOADED_RUNS)
     return dg.MaterializeResult(metadata={
         "staged_runs_loaded": len(runs), "files": result.files_seen,
+        **standard,
         "reports_loaded": result.reports_loaded, "reports_replaced": result.reports_removed,
         "quarantined": len(result.quarantined), **{f"rows_{k}": v for k, v in counts.items()},
-        "dagster/row_count": result.reports_loaded, "db_path": paths.db_path,
+        "db_path": dg.MetadataValue.path(project_relative(paths.db_path)),
     })
 
 
 @dg.asset(group_name="quality", kinds={"duckdb"}, deps=[warehouse_tables], pool=DUCKDB_POOL)
-def quality_results(context: dg.AssetExecutionContext, paths: GongkaiPaths) -> dg.MaterializeResult:
+def quality_results(context: dg.AssetExecutionContext, config: QualityConfig,
+                    paths: GongkaiPaths) -> dg.MaterializeResult:
     """Great Expectations suites (I1-I6, completeness, plausibility, duplicates) over the
     warehouse; every run stored in quality_run / quality_result, Data Docs rebuilt.
     Skipped (the last run stands) when nothing was loaded since the last run."""
@@ -232,15 +265,17 @@ def quality_results(context: dg.AssetExecutionContext, paths: GongkaiPaths) -> d
         """).fetchall()[0][0]
     finally:
         con.close()
-    if not stale:
+    if not stale and not config.force:
         context.log.info("nothing loaded since the last quality run: keeping its results")
         return dg.MaterializeResult(metadata={"validated": False})
     run = validate_warehouse(paths.db_path, docs_dir=paths.docs_dir)
     by_rule = run.failures.groupby("rule")["report_id"].nunique().rename("reports_failing").reset_index()
     return dg.MaterializeResult(metadata={
         "validated": True, "run_id": run.run_id, "reports": run.reports, "reports_flagged": run.reports_flagged,
-        "gx_success": run.gx_success, "seconds": round(run.seconds, 2), "failing_by_rule": _markdown(by_rule),
-        "data_docs": dg.MetadataValue.path(run.data_docs or paths.docs_dir),
+        "summary": f"{run.reports_flagged} reports flagged of {run.reports}",
+        "dagster/row_count": len(run.failures), "gx_success": run.gx_success, "seconds": round(run.seconds, 2),
+        "failing_by_rule": _markdown(by_rule),
+        "data_docs": dg.MetadataValue.path(project_relative(run.data_docs or paths.docs_dir)),
     })
 
 
@@ -251,4 +286,4 @@ def quality_dashboard(context: dg.AssetExecutionContext, paths: GongkaiPaths) ->
     from gongkai.quality.dashboard import build_dashboard
 
     page = build_dashboard(paths.db_path, paths.dashboard_dir)
-    return dg.MaterializeResult(metadata={"page": dg.MetadataValue.path(str(page))})
+    return dg.MaterializeResult(metadata={"page": dg.MetadataValue.path(project_relative(page))})

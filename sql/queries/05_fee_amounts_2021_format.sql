@@ -20,7 +20,7 @@ select
     d.source_location
 from fct_disclosure as d
 join dim_report as r using (report_id)
-left join dim_region as g on g.adcode = r.adcode
+left join v_report_region as g using (report_id)
 where d.template = '2021'
   and d.item_key = 'admin_fees'
   and d.measure_key = 'amount'

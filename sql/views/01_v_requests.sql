@@ -1,7 +1,9 @@
 -- Analyst view of table 三: one row per report x applicant type x disposition row, with
--- the report's place (every level), agency, year and format. applicant_type and
--- disposition_key are the contract's keys ('total' included: the printed 总计 column and
--- （七）总计 row). status says whether the quality run flagged the report.
+-- the report's place (every level, as named in the report's year), agency, year and format.
+-- applicant_type and disposition_key are the contract's keys ('total' included: the printed
+-- 总计 column and （七）总计 row); applicant_group puts the five organisation columns together
+-- (natural_person | legal_person_or_org | total). status says whether the quality run
+-- flagged the report.
 create or replace view v_requests as
 select
     r.report_id,
@@ -15,9 +17,11 @@ select
     g.township_code,
     g.township,
     r.agency,
+    r.agency_id,
     r.year,
     r.template,
     f.applicant_type,
+    a.applicant_group,
     f.disposition_key,
     d.disposition_group,
     d.category,
@@ -25,8 +29,10 @@ select
     f.is_blank,
     r.status,
     r.source_ref,
+    r.file_name,
     f.source_location
 from fct_requests as f
 join dim_report as r using (report_id)
 join dim_disposition as d using (disposition_key)
-left join dim_region as g on g.adcode = r.adcode;
+join dim_applicant_type as a using (applicant_type)
+left join v_report_region as g using (report_id);

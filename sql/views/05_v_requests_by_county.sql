@@ -1,14 +1,28 @@
--- Requests by county x year x disposition category (sums of the printed 总计 column).
--- Reports whose place did not resolve to a county are left out; reports flagged by the
--- quality run are included (filter on v_request_categories.status to exclude them).
+-- Requests by county x year x status x disposition category (sums of the printed 总计
+-- column), with each category's share of the requests handled (the sum of the result
+-- categories) by the same county, year and status: share_of_handled of 予以公开 is the
+-- disclosure rate, of 不予公开 the denial rate. Reports whose place did not resolve to a
+-- county are left out. status ('passed' | 'flagged' | 'loaded') is a grouping column:
+-- to exclude flagged reports, filter status <> 'flagged' and add the remaining rows up.
 create or replace view v_requests_by_county as
+with rolled as (
+    select
+        county_code,
+        county,
+        year,
+        status,
+        category,
+        count(distinct report_id) as reports,
+        sum(requests) as requests
+    from v_request_categories
+    where county_code is not null
+    group by all
+)
 select
-    county_code,
-    county,
-    year,
-    category,
-    count(distinct report_id) as reports,
-    sum(requests) as requests
-from v_request_categories
-where county_code is not null
-group by all;
+    *,
+    case when category not in ('new_received', 'carried_over', 'carried_forward') then
+        requests / nullif(sum(requests) filter (
+            where category not in ('new_received', 'carried_over', 'carried_forward')
+        ) over (partition by county_code, year, status), 0)
+    end as share_of_handled
+from rolled;

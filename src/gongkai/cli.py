@@ -5,6 +5,8 @@
     gongkai validate [--db FILE]       run the quality suites, store results, rebuild the dashboard
     gongkai crawl --sources FILE       fetch reports from portals (robots.txt, conditional requests)
     gongkai run                        the whole Dagster asset graph, headless (crawl → dashboard)
+    gongkai query NAME [--param k=v]   run a documented query of sql/queries/ (defaults from its header)
+    gongkai export NAME --out FILE     write a view, table or query to CSV (UTF-8 BOM), Parquet or XLSX
 
 Exit status: 0 when every file yielded a report, 1 when any failed, 2 for usage errors,
 3 for operational faults (warehouse held, read-only, disk full, another run; docs/reliability.md).
@@ -30,6 +32,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser; given the command about to run, the crawl options (and their imports) are
     added only when that command is crawl (or unknown), to keep `gongkai extract` quick to start."""
     parser = _Parser(prog="gongkai", description="Extract, load and validate 政府信息公开工作年度报告.")
+    parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     extract = sub.add_parser("extract", help="print the reports found in files as JSON Lines")
     extract.add_argument("files", nargs="+", metavar="FILE")
@@ -51,14 +54,17 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     _add_limit_arguments(ingest)
     validate = sub.add_parser("validate", help="run the quality suites over the warehouse and rebuild the dashboard")
     validate.add_argument("--db", default=None, help="DuckDB file (default: data/warehouse.duckdb or $GONGKAI_DB)")
-    validate.add_argument("--docs", default="data/quality/data_docs", help="where GX Data Docs are built")
-    validate.add_argument("--dashboard", default="data/dashboard", help="where the dashboard page is written")
+    validate.add_argument("--docs", default=None,
+                          help="where GX Data Docs are built (default: quality/data_docs beside the database)")
+    validate.add_argument("--dashboard", default=None,
+                          help="where the dashboard page is written (default: dashboard/ beside the database)")
     crawl = sub.add_parser("crawl", help="fetch report pages and attachments from the portals of a sources file")
     if command in (None, "crawl") or command not in COMMANDS:
         _add_crawl_arguments(crawl)
     run = sub.add_parser("run", help="materialize the whole Dagster asset graph headless (the nightly job)")
     run.add_argument("--db", default=None, help="DuckDB file (default: data/warehouse.duckdb or $GONGKAI_DB)")
     run.add_argument("--no-crawl", action="store_true", help="only ingest data/raw (and earlier downloads)")
+    _add_analyst_commands(sub)
     return parser
 
 
@@ -99,6 +105,80 @@ def _limits(args: argparse.Namespace):
                   max_pages=args.max_pages, max_seconds=args.max_seconds, max_memory_mb=args.max_memory_mb)
 
 
+def _version() -> str:
+    from gongkai import PARSER_VERSION, __version__
+
+    return f"gongkai {__version__} (parser {PARSER_VERSION})"
+
+
+def _add_analyst_commands(sub) -> None:
+    """`gongkai query` and `gongkai export` (issue 13)."""
+    query = sub.add_parser("query", help="run a documented query from sql/queries/ with its default parameters")
+    query.add_argument("name", metavar="NAME", help="query file name (with or without its number and .sql)")
+    query.add_argument("--param", action="append", metavar="KEY=VALUE", help="override a parameter (repeatable)")
+    query.add_argument("--db", default=None, help="DuckDB file (default: data/warehouse.duckdb or $GONGKAI_DB)")
+    query.add_argument("--csv", action="store_true", help="print CSV instead of a text table")
+    export = sub.add_parser("export", help="write a view, table or query to CSV (UTF-8 with BOM), Parquet or XLSX")
+    export.add_argument("name", metavar="NAME", help="a view or table (v_requests …) or a query of sql/queries/")
+    export.add_argument("--out", required=True, metavar="FILE", help="output file; its extension picks the format")
+    export.add_argument("--format", choices=("csv", "parquet", "xlsx"), default=None)
+    export.add_argument("--param", action="append", metavar="KEY=VALUE", help="query parameter (repeatable)")
+    export.add_argument("--db", default=None, help="DuckDB file (default: data/warehouse.duckdb or $GONGKAI_DB)")
+
+
+def existing_db(args: argparse.Namespace):
+    """The warehouse a read command works on; a file that does not exist is an error (only
+    ingest and run create one), so a mistyped --db never yields an empty warehouse."""
+    from pathlib import Path
+
+    from gongkai.warehouse.schema import DEFAULT_DB
+
+    db = Path(args.db) if args.db else Path(DEFAULT_DB)
+    if not db.is_file():
+        print(f"gongkai: {db}: no such warehouse (create it with gongkai ingest)", file=sys.stderr)
+        raise SystemExit(2)
+    return db
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from gongkai.analyst import AnalystError, parse_params, run_query
+
+    db = existing_db(args)
+    try:
+        with duckdb.connect(str(db), read_only=True) as con:
+            frame = run_query(con, args.name, parse_params(args.param))
+    except (AnalystError, duckdb.Error) as exc:
+        print(f"gongkai: {exc}".splitlines()[0], file=sys.stderr)
+        return 2 if isinstance(exc, AnalystError) else 1
+    if args.csv:
+        frame.to_csv(sys.stdout, index=False)
+    else:
+        import pandas as pd
+
+        with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200):
+            print(frame.to_string(index=False) if not frame.empty else "(no rows)")
+    print(f"gongkai query: {len(frame)} rows", file=sys.stderr)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from gongkai.analyst import AnalystError, export, parse_params
+
+    db = existing_db(args)
+    try:
+        with duckdb.connect(str(db), read_only=True) as con:
+            rows = export(con, args.name, args.out, args.format, parse_params(args.param))
+    except (AnalystError, duckdb.Error, OSError) as exc:
+        print(f"gongkai: {exc}".splitlines()[0], file=sys.stderr)
+        return 2 if isinstance(exc, AnalystError) else 1
+    print(f"gongkai export: {rows} rows -> {args.out}", file=sys.stderr)
+    return 0
+
+
 def _add_crawl_arguments(parser: argparse.ArgumentParser) -> None:
     from gongkai.crawl.cli import add_arguments
 
@@ -124,26 +204,43 @@ def cmd_run(args: argparse.Namespace) -> int:
     paths = paths_from_environment()
     with run_lock(os.path.join(os.path.dirname(os.path.abspath(paths.db_path)), ".gongkai-run.lock")):
         result = run_pipeline(paths, crawl=not args.no_crawl)
+    flagged_line = None
     for event in result.get_asset_materialization_events():
         key = event.asset_key.to_user_string()
         metadata = event.step_materialization_data.materialization.metadata
-        shown = {k: v.value for k, v in metadata.items() if k not in ("preview", "failing_by_rule", "evidence")}
+        shown = {k: v.value for k, v in metadata.items()
+                 if k not in ("preview", "failing_by_rule", "evidence", "dagster/column_schema")}
         print(f"gongkai run: {key}: {shown}", file=sys.stderr)
+        if key == "quality_results" and "reports_flagged" in metadata:
+            flagged_line = f"gongkai run: {metadata['reports_flagged'].value} reports flagged (data findings, not failures)"
+    errors = 0
     for check in result.get_asset_check_evaluations():
-        verdict = "passed" if check.passed else f"FAILED ({check.severity.value})"
-        print(f"gongkai run: check {check.check_name}: {verdict}", file=sys.stderr)
+        errors += not check.passed and check.severity.value == "ERROR"
+        print(f"gongkai run: check {check.check_name}: {_check_verdict(check)}", file=sys.stderr)
+    if flagged_line:
+        print(flagged_line, file=sys.stderr)
     print(f"gongkai run: warehouse {paths.db_path}; dashboard {paths.dashboard_dir}/index.html", file=sys.stderr)
-    return 0 if result.success else 1
+    return 0 if result.success and not errors else 1
+
+
+def _check_verdict(check) -> str:
+    """Flags are data: a warning check names what it found; only an error check FAILED."""
+    if check.passed:
+        return "passed"
+    metadata = check.metadata or {}
+    flagged = metadata.get("reports_flagged")
+    if check.severity.value == "WARN" and flagged is not None:
+        return f"{flagged.value} reports flagged (warning)"
+    return f"FAILED ({check.severity.value})"
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from gongkai.quality.dashboard import build_dashboard
     from gongkai.quality.validate import validate_warehouse
-    from gongkai.warehouse.schema import DEFAULT_DB
 
-    db = args.db or DEFAULT_DB
-    run = validate_warehouse(db, docs_dir=args.docs)
-    page = build_dashboard(db, args.dashboard)
+    db = existing_db(args)
+    run = validate_warehouse(db, docs_dir=args.docs or db.parent / "quality" / "data_docs")
+    page = build_dashboard(db, args.dashboard or db.parent / "dashboard")
     print(f"gongkai validate: {run.summary()}", file=sys.stderr)
     print(f"gongkai validate: dashboard {page}; Data Docs {run.data_docs}", file=sys.stderr)
     return 0
@@ -156,7 +253,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from gongkai.warehouse.schema import DEFAULT_DB
 
     set_active(_limits(args))
-    progress = _Progress("extracted") if sys.stderr.isatty() else None
+    from gongkai.progress import Progress
+
+    progress = Progress("extracted")
     import os
 
     if args.cluster:  # read by gongkai.batch.extract_many
@@ -180,23 +279,6 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 1 if result.quarantined else 0
 
 
-class _Progress:
-    """A one-line counter on stderr for long runs: files done, failures."""
-
-    def __init__(self, verb: str) -> None:
-        self.verb, self.done_count, self.failed = verb, 0, 0
-
-    def __call__(self, outcome) -> None:
-        self.done_count += 1
-        self.failed += 0 if outcome.ok else 1
-        if self.done_count % 10 == 0:
-            print(f"\r{self.verb} {self.done_count} files ({self.failed} failed)", end="", file=sys.stderr)
-
-    def done(self) -> None:
-        if self.done_count >= 10:
-            print(file=sys.stderr)
-
-
 def cmd_extract(args: argparse.Namespace) -> int:
     from gongkai.batch import discover, display_path, extract_many
 
@@ -215,7 +297,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-COMMANDS = {"extract": cmd_extract, "ingest": cmd_ingest, "validate": cmd_validate, "run": cmd_run, "crawl": cmd_crawl}
+COMMANDS = {"extract": cmd_extract, "ingest": cmd_ingest, "validate": cmd_validate, "run": cmd_run, "crawl": cmd_crawl,
+            "query": cmd_query, "export": cmd_export}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -40,6 +40,7 @@ def extract_document(document: Document, sha256: str, *, with_provenance: bool =
     parsed = parsed_cells(cells)
     metadata = extract_metadata(document.text, document.info.get("title"))
     copies: list[Tables] = []
+    bounds: dict[int, tuple[int, int]] = {}  # id(copy) -> its cell range (for provenance.text)
     seen = set()
     for start, stop in instance_bounds(cells, parsed):
         tables = parse_tables(cells, parsed, start, stop, metadata.year)
@@ -49,6 +50,7 @@ def extract_document(document: Document, sha256: str, *, with_provenance: bool =
         seen.add(signature)
         _note_text_in_number_cells(tables, cells, parsed, start, stop)
         copies.append(tables)
+        bounds[id(tables)] = (start, stop)
     has_tables = any(t.table2 or t.table3 or t.table4 for t in copies)
     if not has_tables and not _has_report_sections(document, parsed):
         if metadata.title:
@@ -62,7 +64,13 @@ def extract_document(document: Document, sha256: str, *, with_provenance: bool =
     reports = []
     for index, tables in enumerate(copies):
         report_id = sha256[:16] if len(copies) == 1 else f"{sha256[:16]}-{index + 1}"
-        reports.append(_report_dict(report_id, document, sha256, metadata, tables, with_provenance))
+        report = _report_dict(report_id, document, sha256, metadata, tables, with_provenance)
+        if with_provenance:
+            from gongkai.report_text import report_text
+
+            start, stop = bounds.get(id(tables), (0, len(cells)))
+            report["provenance"]["text"] = report_text(cells, parsed, start, stop, metadata.year)
+        reports.append(report)
     return reports
 
 

@@ -9,6 +9,7 @@ the cells each failing rule compared (hover a cell for where it was printed).
 from __future__ import annotations
 
 import html
+import json
 import os
 from collections import defaultdict
 from pathlib import Path
@@ -38,6 +39,55 @@ td.blank{color:#8a96a3}.tag{display:inline-block;border-radius:4px;padding:1px 6
 .tag.error{background:#b3261e;color:#fff}.tag.warning{background:#e8a317;color:#1d2733}.tag.pass{background:#1b7f3b;color:#fff}
 .heat td{text-align:center}.muted{color:#6b7785;font-size:12px}details{margin:8px 0}
 summary{cursor:pointer;font-weight:bold}a{color:#1f5fa8}
+.filters{display:flex;gap:8px;flex-wrap:wrap;margin:0 0 10px}.filters input,.filters select{font:inherit;padding:4px 6px}
+.filters input{flex:1;min-width:220px}#more{margin-top:8px}
+"""
+
+# Search and filters over the failing reports, inline (no CDN, works from file://). The rows
+# live in an inline JSON array and are rendered 200 at a time, so 100,000 reports stay fast:
+# one pass over precomputed lower-case haystacks per keystroke (debounced), no DOM per row.
+# The search and filters can also be set from the URL (#q=乡宁&rule=I1&year=2021&province=…).
+_JS = r"""
+(function(){
+var t0=performance.now();
+var data=JSON.parse(document.getElementById('report-data').textContent);
+var rows=data.rows,PAGE=200,limit=PAGE,timer=null;
+var q=document.getElementById('q'),fr=document.getElementById('f-rule'),fy=document.getElementById('f-year'),
+    fp=document.getElementById('f-province'),fk=document.getElementById('f-kind'),
+    body=document.getElementById('report-rows'),count=document.getElementById('match-count'),
+    more=document.getElementById('more');
+function esc(s){return String(s==null?'':s).replace(/[&<>"']/g,function(c){return {'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c];});}
+for(var i=0;i<rows.length;i++){var r=rows[i];
+  r.hay=[r.agency,r.year,r.place,r.file,r.details,r.rules.map(function(x){return x[0];}).join(' ')].join(' ').toLowerCase();}
+function rowHtml(r){
+  var tags=r.rules.map(function(x){return '<span class="tag '+esc(x[1])+'">'+esc(x[0])+'</span>';}).join('');
+  return '<tr class="'+r.kind+'" data-report="'+esc(r.id)+'"><td><a href="#r-'+esc(r.id)+'">'+esc(r.agency||'（未识别机构）')+
+    '</a></td><td>'+esc(r.year)+'</td><td>'+esc(r.place)+'</td><td>'+tags+'</td><td>'+esc(r.details)+
+    '</td><td><a href="'+esc(r.link)+'">'+esc(r.file)+'</a></td></tr>';}
+function render(){
+  var terms=q.value.trim().toLowerCase().split(/\s+/).filter(Boolean),out=[],n=0;
+  for(var i=0;i<rows.length;i++){var r=rows[i];
+    if(fr.value&&!r.rules.some(function(x){return x[0]===fr.value;}))continue;
+    if(fy.value&&String(r.year)!==fy.value)continue;
+    if(fp.value&&r.province!==fp.value)continue;
+    if(fk.value&&r.kind!==fk.value)continue;
+    var ok=true;for(var j=0;j<terms.length;j++){if(r.hay.indexOf(terms[j])<0){ok=false;break;}}
+    if(!ok)continue;n++;if(out.length<limit)out.push(rowHtml(r));}
+  body.innerHTML=out.join('');
+  count.textContent=n===rows.length?(n+' reports'):(n+' of '+rows.length+' reports match');
+  more.style.display=n>limit?'':'none';more.textContent='show '+Math.min(PAGE,n-limit)+' more (of '+(n-limit)+')';}
+function changed(){limit=PAGE;clearTimeout(timer);timer=setTimeout(function(){render();
+  var h=[];if(q.value)h.push('q='+encodeURIComponent(q.value));if(fr.value)h.push('rule='+encodeURIComponent(fr.value));
+  if(fy.value)h.push('year='+encodeURIComponent(fy.value));if(fp.value)h.push('province='+encodeURIComponent(fp.value));
+  if(fk.value)h.push('kind='+encodeURIComponent(fk.value));history.replaceState(null,'',h.length?'#'+h.join('&'):location.pathname);},80);}
+var params=new URLSearchParams(location.hash.slice(1)||location.search.slice(1));
+q.value=params.get('q')||'';fr.value=params.get('rule')||'';fy.value=params.get('year')||'';
+fp.value=params.get('province')||'';fk.value=params.get('kind')||'';
+[q,fr,fy,fp,fk].forEach(function(el){el.addEventListener(el===q?'input':'change',changed);});
+more.addEventListener('click',function(){limit+=PAGE;render();});
+render();
+document.getElementById('match-count').setAttribute('data-ms',Math.round(performance.now()-t0));
+})();
 """
 
 
@@ -115,12 +165,11 @@ def _render(con, out_dir: Path, data_docs: Path | None) -> str:
     body = [f'<div class="cards"><div class="card"><span>reports</span><b>{reports}</b></div>'
             f'<div class="card bad"><span>flagged (error rules)</span><b id="flagged-count">{flagged}</b></div>'
             f'<div class="card ok"><span>passed</span><b>{reports - flagged}</b></div>'
-            f'<div class="card"><span>Great Expectations</span><b>{"all pass" if gx_success else "failures"}</b></div></div>']
+            f'<div class="card"><span>rules with findings</span><b>{sum(1 for s in shares if s[2])}</b></div></div>']
     docs = data_docs or (Path(docs_index) if docs_index else None)
-    docs_link = f' · <a href="{_esc(_source_link(str(docs), out_dir))}">GX Data Docs</a>' if docs else ""
     body.append(f'<section class="panel"><h2>Share of reports failing each rule</h2>{_rule_bars(shares)}'
                 f'<p class="muted">red: error rules (the report is flagged); amber: warnings. '
-                f'Denominator: reports the rule applies to.{docs_link}</p></section>')
+                f'Denominator: reports the rule applies to.</p>{_suite_links(shares, docs, out_dir)}</section>')
     body.append(_heat_table(heat))
     body.append(_flagged_table(flagged_rows, out_dir))
     body.append(_drilldowns(con, flagged_rows[:MAX_DRILLDOWNS], len(flagged_rows)))
@@ -150,20 +199,63 @@ def _heat_table(heat) -> str:
             f'<table class="heat"><tr><th>province</th>{header}</tr>{"".join(rows)}</table></section>')
 
 
-def _flagged_table(flagged_rows, out_dir: Path) -> str:
+def _suite_links(shares, docs: Path | None, out_dir: Path) -> str:
+    """Each rule linked to its expectation suite's latest validation result page (GX's own
+    output, kept for reference; the dashboard is the reviewer's page)."""
+    if docs is None:
+        return ""
+    root = docs.parent if docs.name == "index.html" else docs
+    links = []
+    for rule, *_ in shares:
+        pages = sorted((root / "validations" / f"gongkai_{rule}").rglob("*.html"), key=lambda p: p.stat().st_mtime)
+        if pages:
+            links.append(f'<a href="{_esc(_source_link(str(pages[-1]), out_dir))}">{_esc(rule)}</a>')
+    if not links:
+        return ""
+    return '<p class="muted">suite results (Great Expectations): ' + " · ".join(links) + "</p>"
+
+
+def _report_rows(flagged_rows, out_dir: Path) -> list[dict]:
     rows = []
     for report_id, agency, year, place, source_ref, rules, details in flagged_rows:
-        tags = "".join(f'<span class="tag {sev}">{_esc(rule)}</span>' for rule, sev in rules)
-        link = _esc(_source_link(source_ref, out_dir))
-        kind = "flagged-report" if any(sev == "error" for _, sev in rules) else "warned-report"
-        rows.append(
-            f'<tr class="{kind}" data-report="{_esc(report_id)}"><td><a href="#r-{_esc(report_id)}">'
-            f'{_esc(agency or "（未识别机构）")}</a></td><td>{_esc(year)}</td><td>{_esc(place)}</td><td>{tags}</td>'
-            f'<td>{_esc(details)}</td><td><a href="{link}">{_esc(Path(source_ref).name)}</a></td></tr>')
-    return (f'<section class="panel"><h2>Reports failing a rule ({len(flagged_rows)})</h2>'
-            '<p class="muted">flagged (an error rule fails) first, then warnings only</p><table>'
-            '<tr><th>agency</th><th>year</th><th>place</th><th>failing rules</th><th>failing cells</th>'
-            f'<th>source</th></tr>{"".join(rows)}</table></section>')
+        rows.append({
+            "id": report_id, "agency": agency, "year": year, "place": place,
+            "province": (place or "").split("/")[0], "link": _source_link(source_ref, out_dir),
+            "file": Path(source_ref).name, "rules": [[rule, sev] for rule, sev in rules], "details": details,
+            "kind": "flagged-report" if any(sev == "error" for _, sev in rules) else "warned-report",
+        })
+    return rows
+
+
+def _options(values, label: str) -> str:
+    return f'<option value="">{_esc(label)}</option>' + "".join(
+        f'<option value="{_esc(v)}">{_esc(v)}</option>' for v in values)
+
+
+def _flagged_table(flagged_rows, out_dir: Path) -> str:
+    """The failing reports with search and filters (rows rendered by the inline script)."""
+    rows = _report_rows(flagged_rows, out_dir)
+    payload = json.dumps({"rows": rows}, ensure_ascii=False, default=str).replace("</", "<\\/")
+    rules = sorted({rule for r in rows for rule, _ in r["rules"]})
+    years = sorted({str(r["year"]) for r in rows if r["year"] is not None})
+    provinces = sorted({r["province"] for r in rows if r["province"]})
+    filters = (
+        '<div class="filters"><input id="q" type="search" placeholder="search agency, place, file, rule, cells …" '
+        'aria-label="search failing reports">'
+        f'<select id="f-rule" aria-label="rule">{_options(rules, "every rule")}</select>'
+        f'<select id="f-year" aria-label="year">{_options(years, "every year")}</select>'
+        f'<select id="f-province" aria-label="province">{_options(provinces, "every province")}</select>'
+        '<select id="f-kind" aria-label="kind"><option value="">flagged and warned</option>'
+        '<option value="flagged-report">flagged (error rule)</option><option value="warned-report">warnings only</option>'
+        '</select></div>')
+    return (f'<section class="panel"><h2>Reports failing a rule ({len(rows)})</h2>'
+            '<p class="muted">flagged (an error rule fails) first, then warnings only · '
+            '<span id="match-count"></span></p>' + filters +
+            '<table><thead><tr><th>agency</th><th>year</th><th>place</th><th>failing rules</th><th>failing cells</th>'
+            '<th>source</th></tr></thead><tbody id="report-rows"></tbody></table>'
+            '<button id="more" type="button" style="display:none"></button>'
+            f'<script type="application/json" id="report-data">{payload}</script>'
+            f'<script>{_JS}</script></section>')
 
 
 def _failing_cells(failures) -> set[tuple[str, str]]:

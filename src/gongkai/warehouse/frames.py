@@ -65,9 +65,22 @@ class ReportFrames:
         )
         if agency:
             self._append("dim_agency", agency_id=agency_key, name=agency, adcode=adcode, kind=agency_kind(agency))
+        self._add_text(report_id, provenance.get("text"))
         self._add_requests(report_id, report.get("table3"), _locations(report, "table3"))
         self._add_disclosure(report_id, report.get("template"), report.get("table2"), _locations(report, "table2"))
         self._add_review(report_id, report.get("table4"), _locations(report, "table4"))
+
+    def _add_text(self, report_id: str, text: dict | None) -> None:
+        """provenance.text (gongkai.report_text) -> report_text: date and sections 一, 五, 六."""
+        if not text:
+            return
+        sections = text.get("sections") or {}
+        self._append(
+            "report_text", report_id=report_id, published_on=text.get("published_on"),
+            published_on_evidence=text.get("published_on_evidence"),
+            section_overview=sections.get("overview"), section_problems=sections.get("problems"),
+            section_other=sections.get("other"),
+        )
 
     def _add_requests(self, report_id: str, table3: dict | None, where: dict) -> None:
         if not table3:
@@ -114,6 +127,9 @@ class ReportFrames:
         result = {table: pd.DataFrame(columns) for table, columns in self.columns.items()}
         if "dim_agency" in result:
             result["dim_agency"] = result["dim_agency"].drop_duplicates("agency_id")
+        if "report_text" in result:
+            result["report_text"]["published_on"] = pd.to_datetime(
+                result["report_text"]["published_on"], errors="coerce").dt.date
         for table in FACT_TABLES:
             frame = result.get(table)
             if frame is not None:

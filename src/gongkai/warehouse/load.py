@@ -32,7 +32,7 @@ from gongkai.warehouse.schema import DEFAULT_DB, _insert, connect
 from gongkai.warehouse.sqlfiles import run_sql, sql_files, sql_text
 
 log = logging.getLogger(__name__)
-INSERT_ORDER = ("dim_report", "fct_requests", "fct_disclosure", "fct_review")
+INSERT_ORDER = ("dim_report", "fct_requests", "fct_disclosure", "fct_review", "report_text")
 
 
 @dataclass(slots=True)
@@ -92,6 +92,8 @@ def ingest(paths: Iterable[str], db_path: str | os.PathLike = DEFAULT_DB, *, wor
             files = discover(paths)
             result.files_seen = len(files)
             todo, same_content = plan_files(con, files, result, retry_quarantined=retry_quarantined)
+            if progress is not None and hasattr(progress, "set_total"):
+                progress.set_total(len(todo))  # a bar with total and ETA (gongkai.progress)
             outcomes = same_content + (list(extract_many(todo, workers=workers, progress=progress)) if todo else [])
         else:
             outcomes = list(outcomes)

@@ -15,7 +15,7 @@ from gongkai.warehouse.sqlfiles import run_sql, sql_files, sql_text
 DEFAULT_DB = Path(os.environ.get("GONGKAI_DB", "data/warehouse.duckdb"))
 REGION_COLUMNS = (
     "adcode", "level", "name", "province_code", "province", "prefecture_code", "prefecture",
-    "county_code", "county", "township_code", "township",
+    "county_code", "county", "township_code", "township", "valid_from", "valid_to", "in_force",
 )
 
 
@@ -34,6 +34,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Tables (idempotent DDL), static dimensions, the region dimension, then views."""
     run_sql(con, "begin transaction")
     try:
+        _drop_outdated_regions(con)
         for name in sql_files("schema"):
             run_sql(con, sql_text(name))
         for table, build in STATIC_DIMENSIONS.items():
@@ -76,11 +77,32 @@ def _region_frame() -> pd.DataFrame:
     return frame[[c for c in REGION_COLUMNS if c in frame.columns]]
 
 
+def _drop_outdated_regions(con: duckdb.DuckDBPyConnection) -> None:
+    """dim_region is derived data: a warehouse made before it had validity years drops it
+    (it is reloaded from the gazetteer right after)."""
+    columns = {c for (c,) in con.execute(
+        "select column_name from information_schema.columns where table_name = 'dim_region'").fetchall()}
+    if columns and "valid_from" not in columns:
+        run_sql(con, "drop table dim_region")
+
+
 def _ensure_regions(con: duckdb.DuckDBPyConnection) -> None:
-    """The whole gazetteer as dim_region (plus the 'unresolved' member), loaded once."""
+    """The whole gazetteer as dim_region (plus the 'unresolved' member) and every version of
+    every code as dim_region_version, loaded once."""
     frame = _region_frame()
-    if con.execute("select count(*) from dim_region").fetchall()[0][0] == len(frame) + 1:
-        return  # loaded from this gazetteer already (a different gazetteer reloads it)
-    unresolved = pd.DataFrame([{"adcode": "unresolved", "level": "unresolved", "name": None}])
-    run_sql(con, "delete from dim_region")
-    _insert(con, "dim_region", pd.concat([frame, unresolved], ignore_index=True))
+    if con.execute("select count(*) from dim_region").fetchall()[0][0] != len(frame) + 1:
+        # not loaded from this gazetteer yet (a different gazetteer reloads it)
+        unresolved = pd.DataFrame([{"adcode": "unresolved", "level": "unresolved", "name": None}])
+        run_sql(con, "delete from dim_region")
+        _insert(con, "dim_region", pd.concat([frame, unresolved], ignore_index=True))
+    versions = _region_version_frame()
+    if con.execute("select count(*) from dim_region_version").fetchall()[0][0] != len(versions):
+        run_sql(con, "delete from dim_region_version")
+        _insert(con, "dim_region_version", versions)
+
+
+@cache
+def _region_version_frame() -> pd.DataFrame:
+    from gongkai.warehouse.dimensions import region_versions
+
+    return region_versions()
