@@ -44,12 +44,14 @@ def extract_document(document: Document, sha256: str, *, with_provenance: bool =
     metadata = extract_metadata(document.text, document.info.get("title"))
     copies: list[Tables] = []
     seen = set()
-    for start, stop in instance_bounds(cells, parsed):
+    bounds = list(instance_bounds(cells, parsed))
+    for start, stop in bounds:
         tables = parse_tables(cells, parsed, start, stop, metadata.year)
-        signature = tables.signature()
-        if signature in seen:
-            continue  # the same report printed twice in one file is one report
-        seen.add(signature)
+        if len(bounds) > 1:  # one instance (nearly every file) needs no signature
+            signature = tables.signature()
+            if signature in seen:
+                continue  # the same report printed twice in one file is one report
+            seen.add(signature)
         copies.append(tables)
     has_tables = any(t.table2 or t.table3 or t.table4 for t in copies)
     if not has_tables and not _has_report_sections(document, parsed):
