@@ -36,4 +36,7 @@ PYTHON=${PYTHON:-python3}
 # Build the gazetteer's compact index once (gongkai/gazetteer/_index/; ~0.5 s), so that no
 # process pays for it later; it is rebuilt by itself if the data packages change.
 .venv/bin/python -c "from gongkai.gazetteer import load; load()"
+# Store the compiled form of gongkai's regular expressions (gongkai/_cache/; see
+# src/gongkai/lazyre.py), so that a process's first use of each skips compiling it.
+.venv/bin/python -c "from gongkai.lazyre import build_cache; build_cache()"
 echo "setup: done (.venv ready)"
