@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import os
-from typing import Any
 
 from gongkai import PARSER_VERSION
 from gongkai.metadata import extract_metadata
 from gongkai.readers import Document, ExtractionError, read_document
 from gongkai.readers.dispatch import read_bytes
 from gongkai.template import Tables, heading_section, instance_bounds, parse_tables, parsed_cells
+
+TYPE_CHECKING = False  # typing itself costs ~2 ms of start-up, for annotations only
+if TYPE_CHECKING:
+    from typing import Any
 
 CONTRACT_KEYS = (
     "id", "source", "region_text", "region_path", "adcode", "agency", "year", "template",
@@ -42,12 +45,14 @@ def extract_document(document: Document, sha256: str, *, with_provenance: bool =
     copies: list[Tables] = []
     bounds: dict[int, tuple[int, int]] = {}  # id(copy) -> its cell range (for provenance.text)
     seen = set()
-    for start, stop in instance_bounds(cells, parsed):
+    instances = list(instance_bounds(cells, parsed))
+    for start, stop in instances:
         tables = parse_tables(cells, parsed, start, stop, metadata.year)
-        signature = tables.signature()
-        if signature in seen:
-            continue  # the same report printed twice in one file is one report
-        seen.add(signature)
+        if len(instances) > 1:  # one instance (nearly every file) needs no signature
+            signature = tables.signature()
+            if signature in seen:
+                continue  # the same report printed twice in one file is one report
+            seen.add(signature)
         _note_text_in_number_cells(tables, cells, parsed, start, stop)
         copies.append(tables)
         bounds[id(tables)] = (start, stop)

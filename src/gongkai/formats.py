@@ -14,6 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from gongkai.lazyre import lazy
+
 TEMPLATES = ("2019", "2021")
 
 # --- Section 三: applicant-type columns -------------------------------------------------
@@ -221,8 +223,8 @@ SECTION_HEADINGS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
 
 # --- Normalisation ---------------------------------------------------------------------
 
-_PUNCT_RE = re.compile(r"[\s\"'“”‘’「」『』《》()（）\[\]【】<>,，、.．。:：;；!！?？·•\-—_/／|]+")
-_NUMBERING_RE = re.compile(r"^(?:[一二三四五六七八九十]+|\d{1,2})(?=\D)")
+_PUNCT_RE = lazy(r"[\s\"'“”‘’「」『』《》()（）\[\]【】<>,，、.．。:：;；!！?？·•\-—_/／|]+")
+_NUMBERING_RE = lazy(r"^(?:[一二三四五六七八九十]+|\d{1,2})(?=\D)")
 
 
 @lru_cache(maxsize=1 << 16)  # the same labels recur in every row scan and every report

@@ -10,29 +10,31 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-_WS = re.compile(r"\s+")
-_REPORT_WORDS = re.compile(r"(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?(?:报告|年报)")
-_TITLE_AGENCY_FIRST = re.compile(
+from gongkai.lazyre import lazy
+
+_WS = lazy(r"\s+")
+_REPORT_WORDS = lazy(r"(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?(?:报告|年报)")
+_TITLE_AGENCY_FIRST = lazy(
     r"^(?P<agency>.{2,40}?)(?<!\d)(?P<year>(?:19|20)\d{2})年度?(?:的)?(?:本级)?" + _REPORT_WORDS.pattern
 )
-_TITLE_YEAR_FIRST = re.compile(
+_TITLE_YEAR_FIRST = lazy(
     r"^(?<!\d)(?P<year>(?:19|20)\d{2})年度?(?P<agency>.{2,40}?)" + _REPORT_WORDS.pattern
 )
-_STAT_PERIOD_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年0?1月0?1日")
-_ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
-_COMPILED_BY = re.compile(r"本报告(?:是)?由(?P<a>[^，,。；;（(《]{2,30}?)(?:根据|依据|依照|按照|编制|制作|负责)")
-_CONTACT = re.compile(r"(?:请与|可与|与)(?P<a>[^，,。；;（(：:、\s]{2,30}?)(?:联系|取得联系)")
-_OFFICE_OF = re.compile(r"^(?P<parent>.+?(?:人民政府|政府|局|委员会|委|厅|署|办|院|会))办公室$")
-_PAGE_TITLE_PREFIX = re.compile(r"^(?:标题|题目|title)\s*[:：]\s*", re.IGNORECASE)
-_TITLE_PUNCT = re.compile(r"^[#*\s\"“”《》]+|[#*\s\"“”《》]+$")
+_STAT_PERIOD_YEAR = lazy(r"(?<!\d)((?:19|20)\d{2})年0?1月0?1日")
+_ANY_YEAR = lazy(r"(?<!\d)((?:19|20)\d{2})年")
+_COMPILED_BY = lazy(r"本报告(?:是)?由(?P<a>[^，,。；;（(《]{2,30}?)(?:根据|依据|依照|按照|编制|制作|负责)")
+_CONTACT = lazy(r"(?:请与|可与|与)(?P<a>[^，,。；;（(：:、\s]{2,30}?)(?:联系|取得联系)")
+_OFFICE_OF = lazy(r"^(?P<parent>.+?(?:人民政府|政府|局|委员会|委|厅|署|办|院|会))办公室$")
+_PAGE_TITLE_PREFIX = lazy(r"^(?:标题|题目|title)\s*[:：]\s*", re.IGNORECASE)
+_TITLE_PUNCT = lazy(r"^[#*\s\"“”《》]+|[#*\s\"“”《》]+$")
 
 # A place is a name of at least two characters and its unit (宁乡市, not 宁乡; 忻州市, not
 # 忻州), or one character and 县/旗 (沛县). Department words like 城市/市场 are not places.
-_PLACE_UNIT = re.compile(
+_PLACE_UNIT = lazy(
     r"(?:[\u4e00-\u9fff]{2,12}?(?:特别行政区|自治区|自治州|自治县|自治旗|新区|实验区|开发区|"
     r"省|市|州|盟|地区|县|旗|区|镇|乡|街道|苏木)|[\u4e00-\u9fff](?:县|旗))"
 )
-_NOT_PLACE = re.compile(r"[和与及局委办厅部院署中心政府公司所站队会]")
+_NOT_PLACE = lazy(r"[和与及局委办厅部院署中心政府公司所站队会]")
 _TITLE_SEARCH_LINES = 12
 _TITLE_MAX = 80
 
@@ -141,9 +143,9 @@ def extract_metadata(text: str, declared_title: str | None = None) -> Metadata:
     return Metadata(title, agency, year, region_text_of(agency), evidence)
 
 
-_TOWNSHIP_GOVERNMENT = re.compile(r"(?:镇|乡|街道)(?:人民政府|办事处)$|街道办事处$|街道工作委员会$")
-_GOVERNMENT = re.compile(r"人民政府$|管理委员会$|管委会$|行政公署$")
-_OFFICE = re.compile(r"(?:人民政府|管委会|管理委员会)?办公(?:室|厅)$")
+_TOWNSHIP_GOVERNMENT = lazy(r"(?:镇|乡|街道)(?:人民政府|办事处)$|街道办事处$|街道工作委员会$")
+_GOVERNMENT = lazy(r"人民政府$|管理委员会$|管委会$|行政公署$")
+_OFFICE = lazy(r"(?:人民政府|管委会|管理委员会)?办公(?:室|厅)$")
 
 
 def agency_kind(agency: str | None) -> str:

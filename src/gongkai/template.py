@@ -13,15 +13,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from gongkai import formats as F
+from gongkai.lazyre import lazy
 from gongkai.readers.base import Cell
 from gongkai.segments import Segment, fit_values, parsed_cells, segment
 from gongkai.values import Value
 
 Number = int | float | None
 
-_CATEGORY_NUMERAL_RE = re.compile(r"^[(（]\s*([一二三四五六七])\s*[)）]")
+_CATEGORY_NUMERAL_RE = lazy(r"^[(（]\s*([一二三四五六七])\s*[)）]")
 _CATEGORY_BY_NUMERAL = {numeral: name for name, numeral in F.TABLE3_CATEGORIES}
-_UNIT_IN_HEADER_RE = re.compile(r"(亿元|万元|元)")
+_UNIT_IN_HEADER_RE = lazy(r"(亿元|万元|元)")
 # a row label is its official text plus at most this many extra characters (annotations)
 _LABEL_SLACK = 16
 _HEADING_MAX = 40
@@ -57,7 +58,7 @@ def _freeze(obj):
 # --- sections -------------------------------------------------------------------------
 
 
-_HEADING_NUMBER_RES = {number: re.compile(rf"^(?:{numeral}|{number})\s*[、.,，]")
+_HEADING_NUMBER_RES = {number: lazy(rf"^(?:{numeral}|{number})\s*[、.,，]")
                        for number, numeral, _ in F.SECTION_HEADINGS}
 
 

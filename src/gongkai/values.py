@@ -12,15 +12,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from gongkai.formats import AMOUNT_UNITS
+from gongkai.lazyre import lazy
 
 # placeholders printed for "nothing": all read as a blank cell (None)
 PLACEHOLDERS = frozenset({"-", "--", "—", "——", "–", "/", "／", "无", "空", "\\", "—-", "－"})
 _COUNT_WORDS = "件个项笔次条家人宗起"
-_NUMBER_RE = re.compile(
+_NUMBER_RE = lazy(
     r"^(?P<sign>[+\-]?)(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
     r"(?P<unit>" + "|".join(AMOUNT_UNITS) + r"|[" + _COUNT_WORDS + r"])?$"
 )
-_SPACES_RE = re.compile(r"\s+")
+_SPACES_RE = lazy(r"\s+")
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,16 @@ from __future__ import annotations
 from gongkai.gazetteer.index import Gazetteer, Place, load
 from gongkai.gazetteer.resolve import Resolution, normalize, resolve_region
 from gongkai.gazetteer.rows import region_rows
-from gongkai.gazetteer.sources import PINNED, GazetteerDataMissing
+
+
+def __getattr__(name: str):
+    """PINNED and GazetteerDataMissing live with the data files (imported only when asked
+    for: a process reading the compact index never needs that module)."""
+    if name in ("PINNED", "GazetteerDataMissing"):
+        from gongkai.gazetteer import sources
+
+        return getattr(sources, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def data_sources() -> list[dict[str, str]]:

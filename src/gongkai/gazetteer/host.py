@@ -14,6 +14,7 @@ from functools import cache
 from urllib.parse import urlparse
 
 from gongkai.gazetteer.index import Place
+from gongkai.lazyre import lazy
 
 _GENERIC_LABELS = frozenset({"www", "gov", "cn", "com", "net", "org", "edu", "zwgk", "xxgk", "gk", "zw", "xx", "m"})
 _ETHNIC = (
@@ -21,8 +22,8 @@ _ETHNIC = (
     "纳西|景颇|柯尔克孜|土|达斡尔|仫佬|羌|布朗|撒拉|毛南|仡佬|锡伯|阿昌|普米|塔吉克|怒|乌孜别克|俄罗斯|"
     "鄂温克|德昂|保安|裕固|京|塔塔尔|独龙|鄂伦春|赫哲|门巴|珞巴|基诺"
 )
-_AUTONOMOUS = re.compile(rf"^(.+?)(?:(?:{_ETHNIC})族)*自治(?:区|州|县|旗)$")
-_SUFFIX = re.compile(r"^(.+?)(?:特别行政区|地区|街道|苏木|省|市|州|盟|县|区|旗|镇|乡)$")
+_AUTONOMOUS = lazy(rf"^(.+?)(?:(?:{_ETHNIC})族)*自治(?:区|州|县|旗)$")
+_SUFFIX = lazy(r"^(.+?)(?:特别行政区|地区|街道|苏木|省|市|州|盟|县|区|旗|镇|乡)$")
 # Official romanisations pypinyin cannot produce (陕西 and 山西 are both "shanxi" in pinyin).
 _EXTRA_KEYS = {"陕西省": ("shaanxi", "sn")}
 

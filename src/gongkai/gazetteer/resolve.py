@@ -35,13 +35,14 @@ from functools import lru_cache
 from gongkai.gazetteer import host as host_context
 from gongkai.gazetteer.aliases import ALIASES
 from gongkai.gazetteer.index import Gazetteer, Place, load
+from gongkai.lazyre import lazy
 
 LEVEL_WORD = {"province": "省", "prefecture": "地", "county": "县", "township": "乡"}
 _STRONG_LEVELS = frozenset({"province", "prefecture", "county"})
-_WS = re.compile(r"\s+")
+_WS = lazy(r"\s+")
 # A printed unit that looks like a place (as in metadata.region_text_of), with a stem of at
 # least two characters: "全市"/"城市" are words, not places.
-_PLACE_LIKE = re.compile(
+_PLACE_LIKE = lazy(
     r"[\u4e00-\u9fff]{2,12}?(?:特别行政区|自治区|自治州|自治县|自治旗|新区|实验区|开发区|管理区|示范区|"
     r"园区|省|市|州|盟|地区|县|旗|区|镇|乡|街道|苏木)"
 )
@@ -51,7 +52,7 @@ _WORD_NAMES = frozenset({
 })
 # Organ names that begin with a township suffix: "XX县乡村振兴局", "XX县乡镇企业局".
 _ORGAN_STARTS = ("乡村", "乡镇")
-_NOT_PLACE = re.compile(r"[和与及局委办厅部院署中心政府公司所站队会社]")
+_NOT_PLACE = lazy(r"[和与及局委办厅部院署中心政府公司所站队会社]")
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ distribution's file list (``importlib.metadata``), so both can be installed with
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections import defaultdict
@@ -90,6 +89,8 @@ def read_yearly_spans(source: DataFile) -> dict[tuple[str, ...], list[int]]:
         raise GazetteerDataMissing(f"{source.path.name}: expected the year first, got {columns}")
     grouped: dict[tuple[str, ...], list[int]] = defaultdict(list)
     if '"' in body:  # quoted fields: the exact (slower) road
+        import csv  # only when the index is (re)built
+
         for row in csv.reader(io.StringIO(body)):
             if row:
                 grouped[tuple(row[1:])].append(int(row[0]))

@@ -17,13 +17,14 @@ import re
 from bisect import bisect_left, bisect_right
 from operator import itemgetter
 
+from gongkai.lazyre import lazy
 from gongkai.readers.base import Cell, Document, ExtractionError
 
 # pdfminer logs every odd font at WARNING; one bad file should give one line, not fifty
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
-_PAGE_NUMBER = re.compile(r"^[-—–－\s]*(?:第\s*)?\d{1,3}(?:\s*页)?(?:\s*/\s*共?\s*\d{1,3}\s*页?)?[-—–－\s]*$")
-_LINE_BREAK = re.compile(r"\s*\n\s*")
+_PAGE_NUMBER = lazy(r"^[-—–－\s]*(?:第\s*)?\d{1,3}(?:\s*页)?(?:\s*/\s*共?\s*\d{1,3}\s*页?)?[-—–－\s]*$")
+_LINE_BREAK = lazy(r"\s*\n\s*")
 _WORD_GAP = 3.0  # pt; pdfplumber's default x_tolerance
 _LINE_TOLERANCE = 3.0  # pt; characters whose tops differ less share a line
 

@@ -36,6 +36,7 @@ import re
 import threading
 from bisect import bisect_right
 
+from gongkai.lazyre import lazy
 from gongkai.readers.base import Cell, Document, ExtractionError
 
 ENGINES = ("pdfium", "pdfplumber")
@@ -132,7 +133,7 @@ def _by_address(name: str, *argtypes):
 
 
 _UNKNOWN = object()
-_SURROGATE = re.compile("[\ud800-\udfff]")  # a character outside the BMP: read code points one by one
+_SURROGATE = lazy("[\ud800-\udfff]")  # a character outside the BMP: read code points one by one
 
 
 def _loose_span(font, font_size, scale, size, baseline, box, get_ascent, descent) -> float | None:

@@ -14,16 +14,17 @@ from __future__ import annotations
 import re
 
 from gongkai.flattened import flattened_cells, looks_flattened
+from gongkai.lazyre import lazy
 from gongkai.readers.base import Cell, Document
 from gongkai.values import is_value_text
 
-_HEADING_MARKS = re.compile(r"^\s{0,3}#{1,6}\s*")
-_BOLD = re.compile(r"\*\*")
-_SPACE_SPLIT = re.compile(r"[ \t\u3000\xa0]+")
+_HEADING_MARKS = lazy(r"^\s{0,3}#{1,6}\s*")
+_BOLD = lazy(r"\*\*")
+_SPACE_SPLIT = lazy(r"[ \t\u3000\xa0]+")
 # a continuation line is a short label fragment, not prose and not a section heading
 _CONTINUATION_MAX = 8
-_PROSE_MARKS = re.compile(r"[。，；：,;:]")
-_SECTION_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+|\d{1,2})\s*[、.．]")
+_PROSE_MARKS = lazy(r"[。，；：,;:]")
+_SECTION_START = lazy(r"^\s*(?:[一二三四五六七八九十]+|\d{1,2})\s*[、.．]")
 
 
 _BOMS = (
