@@ -10,13 +10,14 @@ from gongkai.readers.base import Document, ExtractionError
 TEXT_EXTENSIONS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md"}
 HTML_EXTENSIONS = {".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html", ".jsp": "html"}
 OFFICE_EXTENSIONS = {".docx": "docx", ".doc": "doc", ".wps": "wps", ".pdf": "pdf"}
-EXTENSIONS = {**TEXT_EXTENSIONS, **HTML_EXTENSIONS, **OFFICE_EXTENSIONS}
+# scanned pages, read by OCR (gongkai.ocr)
+IMAGE_EXTENSIONS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".tif": "tiff", ".tiff": "tiff"}
+EXTENSIONS = {**TEXT_EXTENSIONS, **HTML_EXTENSIONS, **OFFICE_EXTENSIONS, **IMAGE_EXTENSIONS}
 UNSUPPORTED = {
     ".xls": "spreadsheet (.xls) attachments are not report documents we can read yet",
     ".xlsx": "spreadsheet (.xlsx) attachments are not report documents we can read yet",
     ".ofd": "OFD documents need an OFD renderer, which is not installed",
-    ".jpg": "image file: needs OCR", ".jpeg": "image file: needs OCR", ".png": "image file: needs OCR",
-    ".gif": "image file: needs OCR", ".zip": "archive: unpack it first", ".rar": "archive: unpack it first",
+    ".gif": "GIF image: save it as PNG for OCR", ".zip": "archive: unpack it first", ".rar": "archive: unpack it first",
 }
 _HTML_SNIFF = re.compile(rb"^\s*(?:<!doctype\s+html|<html|<head|<body|<div|<table|<p[\s>]|<meta|<!--)", re.IGNORECASE)
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -31,7 +32,7 @@ def sniff(data: bytes) -> str | None:
         return "zip"
     if head.startswith(_OLE_MAGIC):
         return "ole"
-    if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
+    if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*")):
         return "image"
     if _HTML_SNIFF.match(head.lstrip(b"\xef\xbb\xbf")):
         return "html"
@@ -43,7 +44,7 @@ _AGREES = {
     "zip": {"docx"},
     "ole": {"doc", "wps", "docx"},  # an encrypted .docx is an OLE container
     "html": {"html", "txt", "md"},  # a saved page may be named .txt; read it as HTML
-    "image": set(),
+    "image": set(IMAGE_EXTENSIONS.values()),
     None: {"txt", "md", "html"},
 }
 
@@ -83,7 +84,14 @@ def read_document(path: str, data: bytes | None = None) -> Document:
     if fmt == "pdf":
         from gongkai.readers.pdf import read_pdf
 
-        return read_pdf(path, data)
+        try:
+            return read_pdf(path, data)
+        except ExtractionError as exc:
+            if not needs_ocr(exc):
+                raise
+        return _read_ocr(path, data, "pdf")
+    if fmt in IMAGE_EXTENSIONS.values():
+        return _read_ocr(path, data, fmt)
     if fmt == "docx":
         from gongkai.readers.docx import read_docx
 
@@ -91,6 +99,20 @@ def read_document(path: str, data: bytes | None = None) -> Document:
     from gongkai.readers.legacy import read_legacy
 
     return read_legacy(path, data, fmt)
+
+
+def needs_ocr(exc: ExtractionError) -> bool:
+    """A PDF reader's answer that the file is a scan (pages of images, no text layer)."""
+    return str(exc).startswith("no text layer")
+
+
+def _read_ocr(path: str, data: bytes, fmt: str) -> Document:
+    """The OCR reader (imported only for scans: onnxruntime and OpenCV load on first use)."""
+    try:
+        from gongkai.readers.ocr import read_ocr
+    except ImportError as exc:
+        raise ExtractionError(f"scan needs OCR, but the OCR stack is not installed ({exc.name})") from None
+    return read_ocr(path, data, fmt)
 
 
 def _mismatch_reason(ext: str, content: str | None) -> str:
