@@ -60,8 +60,25 @@ def extract_document(document: Document, sha256: str, *, with_provenance: bool =
     reports = []
     for index, tables in enumerate(copies):
         report_id = sha256[:16] if len(copies) == 1 else f"{sha256[:16]}-{index + 1}"
-        reports.append(_report_dict(report_id, document, sha256, metadata, tables, with_provenance))
+        verdict = _verify_ocr(document, tables)
+        report = _report_dict(report_id, document, sha256, metadata, tables, with_provenance)
+        if verdict is not None:
+            report["source"]["ocr_uncertain"] = bool(verdict.uncertain)
+            if with_provenance:
+                report["provenance"]["ocr"] = verdict.provenance()
+        reports.append(report)
     return reports
+
+
+def _verify_ocr(document: Document, tables: Tables):
+    """For a scan: the identities verify the OCR reading (gongkai.ocr.verify); notes recorded."""
+    if not document.info.get("ocr"):
+        return None
+    from gongkai.ocr.verify import verify
+
+    verdict = verify(tables, document)
+    tables.notes.extend(verdict.notes())
+    return verdict
 
 
 def resolve_place(region_text: str | None, agency: str | None, year: int | None):
@@ -87,7 +104,7 @@ def _report_dict(report_id: str, document: Document, sha256: str, metadata, tabl
         "sha256": sha256,
         "file_name": os.path.basename(document.path),
         "parser_version": PARSER_VERSION,
-        **{k: v for k, v in document.info.items() if k in ("encoding", "pages", "converted_with")},
+        **{k: v for k, v in document.info.items() if k in ("encoding", "pages", "converted_with", "ocr")},
     }
     region = resolve_place(metadata.region_text, metadata.agency, metadata.year)
     report: dict[str, Any] = {

@@ -22,7 +22,7 @@ import numpy as np
 
 _MIN_TABLE_WIDTH = 0.25  # of the page width
 _BAND_COVERAGE = 0.95  # share of a band's interior rows a column boundary covers
-_MIN_BAND = 10  # px: interior height of a band between two lines
+_MIN_BAND = 14  # px: interior height of a band between two lines
 _MIN_SLOT = 10  # px: narrowest cell
 
 
@@ -123,7 +123,8 @@ def _runs(flags: np.ndarray, max_gap: int = 1) -> list[tuple[int, int]]:
 def line_masks(bw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Horizontal and vertical ruling-line masks of a (deskewed) binarized page."""
     height, width = bw.shape
-    horiz = _open(bw, (max(40, width // 40), 1))
+    # longer than any stroke of bold, blurred header text; shorter than the narrowest cell
+    horiz = _open(bw, (max(60, width // 25), 1))
     vert = _open(bw, (1, max(20, height // 120)))
     return horiz, vert
 
@@ -154,7 +155,7 @@ def _grid(bw: np.ndarray, horiz: np.ndarray, box: tuple[int, int, int, int]) -> 
     region_h = horiz[y0:y1, x0:x1] > 0
     width = x1 - x0
     row_ink = region_h.sum(axis=1)
-    hlines = _runs(row_ink >= max(40, width * 0.03), max_gap=1)
+    hlines = _runs(row_ink >= max(60, width * 0.04), max_gap=1)
     if len(hlines) < 2:
         return None
     ink = bw[y0:y1, x0:x1] > 0

@@ -168,8 +168,12 @@ def _text_lines(outside: list) -> list[OcrLine]:
     return lines
 
 
-def cell_ink(page: OcrPage, box: tuple[int, int, int, int], margin: int = 3) -> np.ndarray | None:
-    """The cell's crop with its ruling lines erased, cut to its ink (None: no ink)."""
+def cell_ink(page: OcrPage, box: tuple[int, int, int, int], margin: int = 2) -> np.ndarray | None:
+    """The cell's crop with ruling-line remnants erased, cut to its ink (None: no ink).
+
+    A remnant is a row or column of the crop that is ink over 85% of its length: text never
+    is (a cell pads its text), a ruling that the crop grazed always is.
+    """
     import cv2
 
     x0, y0, x1, y1 = box
@@ -177,11 +181,19 @@ def cell_ink(page: OcrPage, box: tuple[int, int, int, int], margin: int = 3) -> 
     if x1 - x0 < 4 or y1 - y0 < 4:
         return None
     gray = page.image[y0:y1, x0:x1]
-    ink = G.binarize(page.image[max(0, y0 - 20):y1 + 20, max(0, x0 - 20):x1 + 20])
-    ink = ink[y0 - max(0, y0 - 20):, x0 - max(0, x0 - 20):][: y1 - y0, : x1 - x0].copy()
-    if page.line_mask is not None:
-        lines = cv2.dilate(page.line_mask[y0:y1, x0:x1], np.ones((3, 3), np.uint8))
-        ink[lines > 0] = 0
+    context = page.image[max(0, y0 - 20):y1 + 20, max(0, x0 - 20):x1 + 20]
+    ink = G.binarize(context)[y0 - max(0, y0 - 20):, x0 - max(0, x0 - 20):][: y1 - y0, : x1 - x0].copy()
+    on = ink > 0
+    full_rows = on.mean(axis=1) > 0.85
+    full_cols = on.mean(axis=0) > 0.85
+    for flags, axis in ((full_rows, 0), (full_cols, 1)):
+        grown = flags.copy()
+        grown[1:] |= flags[:-1]
+        grown[:-1] |= flags[1:]
+        if axis == 0:
+            ink[grown, :] = 0
+        else:
+            ink[:, grown] = 0
     count, _labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     keep = [i for i in range(1, count) if stats[i][4] >= 4]
     if sum(stats[i][4] for i in keep) < _MIN_INK:
@@ -195,7 +207,7 @@ def cell_ink(page: OcrPage, box: tuple[int, int, int, int], margin: int = 3) -> 
     crop = np.full((bottom - top + 2 * _PAD, right - left + 2 * _PAD), 255, np.uint8)
     piece = gray[top:bottom, left:right].copy()
     erased = ink[top:bottom, left:right] == 0
-    piece[erased & (piece < 200)] = np.maximum(piece[erased & (piece < 200)], 200)  # fade rulings
+    piece[erased] = np.maximum(piece[erased], 200)  # fade what is not ink (remnants, specks)
     crop[_PAD:_PAD + bottom - top, _PAD:_PAD + right - left] = piece
     return crop
 
