@@ -74,8 +74,10 @@ def prepare(gray: np.ndarray) -> tuple[np.ndarray, float, np.ndarray, list[G.Gri
 
 def read_page(number: int, gray: np.ndarray) -> OcrPage:
     """OCR one page image (grayscale uint8)."""
+    from gongkai.ocr import stats
     from gongkai.ocr.engine import recognise
 
+    stats.PAGES_READ += 1
     gray, angle, bw, grids, lines = prepare(gray)
     page = OcrPage(number, gray, angle, line_mask=lines)
     boxes = recognise(gray)
