@@ -93,6 +93,9 @@ def test_every_value_has_a_cell_box_and_confidence(scanned_report):
     assert len(confidence["table3"]["granted"]) == 7
     assert all(0.5 < c <= 1.0 for c in confidence["table3"]["granted"])
     assert all(isinstance(c, float) for m in confidence["table2"].values() for c in m.values())
+    page, x0, y0, x1, y1 = report["provenance"]["ocr"]["boxes"]["table3"]["granted"][0]
+    assert where[0].startswith(f"page {page} table ") and 0 < x0 < x1 and 0 < y0 < y1
+    assert abs(report["provenance"]["ocr"]["pages"][str(page)]["skew_degrees"]) > 0.5  # deskewed
 
 
 def test_png_page_reads_tables_three_and_four(table_page):

@@ -44,13 +44,15 @@ class Verdict:
     """What the verifier did to one report's tables."""
 
     confidence: dict[str, Any] = field(default_factory=dict)
+    boxes: dict[str, Any] = field(default_factory=dict)
+    pages: dict[str, Any] = field(default_factory=dict)
     corrections: list[dict[str, Any]] = field(default_factory=list)
     uncertain: list[dict[str, Any]] = field(default_factory=list)
     rereads: int = 0
 
     def provenance(self) -> dict[str, Any]:
-        return {"confidence": self.confidence, "corrections": self.corrections, "uncertain": self.uncertain,
-                "cells_reread": self.rereads}
+        return {"confidence": self.confidence, "boxes": self.boxes, "pages": self.pages,
+                "corrections": self.corrections, "uncertain": self.uncertain, "cells_reread": self.rereads}
 
     def notes(self) -> list[str]:
         notes = [f"ocr_corrected: {c['where']} read {c['read']!r}, kept {c['kept']!r} ({c['why']})"
@@ -116,7 +118,10 @@ def verify(tables, document) -> Verdict:
     cells: dict[str, dict] = info.get("ocr_cells", {})
     pages = info.get("ocr_page_images", {})
     verdict = Verdict()
-    verdict.confidence = _confidences(tables, cells)
+    verdict.confidence = _shaped(tables, cells, lambda c: c["confidence"])
+    verdict.boxes = _shaped(tables, cells, lambda c: [c["page"], *c["box"]])
+    verdict.pages = {str(n): {"skew_degrees": round(p.skew, 3), "width": int(p.image.shape[1]),
+                              "height": int(p.image.shape[0])} for n, p in pages.items()}
     checks = identities(tables.table3, tables.table4)
     cache: dict[Ref, list[tuple[Any, float, str]]] = {}
 
@@ -180,7 +185,7 @@ def verify(tables, document) -> Verdict:
     # what is still broken: confirmed by re-reads (the agency's numbers) or a reading doubt
     for identity in [i for i in checks if not _holds(tables, i)]:
         for ref in identity.left + identity.right:
-            if any(u.get("ref") == list(ref) for u in verdict.uncertain):
+            if any(u["where"] == _where(tables, ref) for u in verdict.uncertain):
                 continue
             read = _get(tables, ref)
             confidence = _confidence_of(cells, _where(tables, ref))
@@ -210,7 +215,7 @@ def verify(tables, document) -> Verdict:
 def _doubt(tables, ref: Ref, read, confidence: float, why: str) -> dict:
     table, key, c = ref
     return {"where": _where(tables, ref), "table": table, "row": key, "col": c, "read": read,
-            "confidence": confidence, "why": why, "ref": list(ref)}
+            "confidence": confidence, "why": why}
 
 
 def _confidence_of(cells: dict, where: str | None) -> float:
@@ -237,17 +242,17 @@ def _value_at(tables, table: str, key: str, c):
     return row[c] if row and isinstance(c, int) and c < len(row) else None
 
 
-def _confidences(tables, cells: dict) -> dict[str, Any]:
-    """Per value, the OCR confidence of its cell, shaped like the values (None: not OCR'd)."""
+def _shaped(tables, cells: dict, pick) -> dict[str, Any]:
+    """Per value, ``pick(cell)`` of its OCR cell, shaped like the values (None: not OCR'd)."""
     out: dict[str, Any] = {}
     for table in ("table2", "table3", "table4"):
         places = tables.provenance.get(table) or {}
         shaped: dict[str, Any] = {}
         for key, where in places.items():
             if isinstance(where, dict):
-                shaped[key] = {m: (cells[w]["confidence"] if w in cells else None) for m, w in where.items()}
+                shaped[key] = {m: (pick(cells[w]) if w in cells else None) for m, w in where.items()}
             else:
-                shaped[key] = [(cells[w]["confidence"] if w in cells else None) for w in where]
+                shaped[key] = [(pick(cells[w]) if w in cells else None) for w in where]
         if shaped:
             out[table] = shaped
     return out

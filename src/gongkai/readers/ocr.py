@@ -17,6 +17,7 @@ from gongkai.readers.base import Cell, Document, ExtractionError
 DPI = 200  # reads the national tables' digits reliably (150 dpi scans are upsampled to it)
 _MIN_WIDTH = 1400  # px: narrower images (low-resolution scans) are enlarged to an A4 width at 200 dpi
 _TARGET_WIDTH = 1654
+_MAX_WIDTH = 2600  # px: wider images (300+ dpi scans) are reduced to about 200 dpi: same reading, less memory
 _MAX_PAGES = 60
 
 
@@ -64,10 +65,13 @@ def image_pages(data: bytes):
 
 
 def _normalise(image):
-    """Enlarge a low-resolution page to about 200 dpi on A4 (the OCR models like ~30 px text)."""
+    """Bring a page to about 200 dpi on A4 (the OCR models like ~30 px text)."""
     import cv2
 
     height, width = image.shape[:2]
+    if width > _MAX_WIDTH:
+        scale = _TARGET_WIDTH / width
+        return cv2.resize(image, (int(width * scale), int(height * scale)), interpolation=cv2.INTER_AREA)
     if width < _MIN_WIDTH:
         scale = _TARGET_WIDTH / width
         image = cv2.resize(image, (int(width * scale), int(height * scale)), interpolation=cv2.INTER_CUBIC)
