@@ -72,13 +72,13 @@ def prepare(gray: np.ndarray) -> tuple[np.ndarray, float, np.ndarray, list[G.Gri
     return gray, angle, bw, grids, lines
 
 
-def read_page(number: int, gray: np.ndarray) -> OcrPage:
-    """OCR one page image (grayscale uint8)."""
+def read_page(number: int, gray: np.ndarray, prepared: tuple | None = None) -> OcrPage:
+    """OCR one page image (grayscale uint8); ``prepared`` is `prepare(gray)` when already done."""
     from gongkai.ocr import stats
     from gongkai.ocr.engine import recognise
 
     stats.PAGES_READ += 1
-    gray, angle, bw, grids, lines = prepare(gray)
+    gray, angle, bw, grids, lines = prepared if prepared is not None else prepare(gray)
     page = OcrPage(number, gray, angle, line_mask=lines)
     boxes = recognise(gray)
     per_cell: list[dict[int, list]] = [dict() for _ in grids]

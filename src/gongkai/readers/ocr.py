@@ -89,10 +89,10 @@ def read_ocr(path: str, data: bytes, fmt: str) -> Document:
     read_pages = []
     row = 0
     for number, gray in pages:
-        _, _, _, grids, _ = prepare(gray)
-        if number != 1 and not grids:
+        prepared = prepare(gray)
+        if number != 1 and not prepared[3]:
             continue  # prose only: not needed for the tables (the title is on page 1)
-        page = read_page(number, gray)
+        page = read_page(number, gray, prepared)
         read_pages.append(page)
         items = [(line.box[1], 0, line) for line in page.lines]
         items += [(table.box[1], 1, (t, table)) for t, table in enumerate(page.tables, start=1)]
