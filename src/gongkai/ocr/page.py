@@ -117,8 +117,9 @@ def read_page(number: int, gray: np.ndarray, prepared: tuple | None = None) -> O
                     new_text, new_conf = reread
                     if not text or index in suspects[t] or new_conf > confidence:
                         ocr_cell.text, ocr_cell.confidence, ocr_cell.reread = new_text, new_conf, True
-                elif not text:
-                    ocr_cell.confidence = 1.0  # no ink: really blank
+                elif not text or index in suspects[t]:
+                    # no ink of its own: really blank (a neighbour's box only reached over)
+                    ocr_cell.text, ocr_cell.confidence, ocr_cell.reread = "", 1.0, bool(text)
             table.cells.append(ocr_cell)
         page.tables.append(table)
     page.lines = _text_lines(outside)
