@@ -8,7 +8,8 @@ tests/test_renderings.py does) and scanned (gongkai.synth.scan) three ways:
 * ``pdf150``: image-only PDF at 150 dpi, skew about +1.2°, blur 0.8 px, noise σ10, JPEG q50;
 * ``pdf200``: image-only PDF at 200 dpi, skew about -0.7°, noise σ8, JPEG q60;
 * ``png150``: the page holding table 三 as a PNG at 150 dpi, skew about -1.5°, JPEG q75
-  (scored on table 三 only: the page has no title).
+  (scored on table 三 only: the page has no title);
+* with ``--harsh`` also ``pdf150harsh``: 150 dpi, skew -1.5°, blur 1.2 px, noise σ16, JPEG q35.
 
 Prints, per scan, the cells right / cells scored (the official scorer's comparison,
 region codes skipped) and whether the report is flagged ``ocr_uncertain`` or breaks an
@@ -57,6 +58,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gold", nargs="*", help="gold ids (default: all)")
     parser.add_argument("--out", help="keep the scans in this folder")
+    parser.add_argument("--harsh", action="store_true",
+                        help="add a harsher scan: 150 dpi, skew -1.5°, blur 1.2 px, noise σ16, JPEG q35")
     args = parser.parse_args()
 
     from gongkai.extract import extract_file
@@ -76,6 +79,8 @@ def main() -> int:
         "pdf200": (200, Defects(skew=-0.7, noise=8, jpeg=60, seed=2)),
         "png150": (150, Defects(skew=-1.5, jpeg=75, seed=3)),
     }
+    if args.harsh:
+        variants["pdf150harsh"] = (150, Defects(skew=-1.5, blur=1.2, noise=16, jpeg=35, seed=5))
     right = scored = uncovered = reports = 0
     cpu_total = 0.0
     wall_total = 0.0
