@@ -199,6 +199,14 @@ def verify(tables, document) -> Verdict:
             if not confirmed or (disagree and confidence < UNCERTAIN_BELOW):
                 why = f"{identity.name} broken; re-read gives {sorted({str(f[2]) for f in found}) or 'nothing'}"
                 verdict.uncertain.append(_doubt(tables, ref, read, confidence, why))
+    # a national table-三 row the reading did not find: its label was not read (OCR only)
+    if tables.table3 and tables.template in F.TEMPLATES:
+        other = F.OTHER_ROWS_2019 if tables.template == "2021" else F.OTHER_ROWS_2021
+        for row in F.TABLE3_ROWS:
+            if row.key not in other and row.key not in tables.table3:
+                verdict.uncertain.append({"where": f"table3 row {row.key}", "table": "table3", "row": row.key,
+                                          "col": None, "read": None, "confidence": 0.0,
+                                          "why": "row not found: its label was not read"})
     # cells no identity covers: low confidence is a reading doubt
     covered = {r for i in checks for r in i.left + i.right}
     for table, key, c, where in _value_places(tables):
