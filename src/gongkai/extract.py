@@ -69,7 +69,12 @@ def extract_document(document: Document, sha256: str, *, with_provenance: bool =
     reports = []
     for index, tables in enumerate(copies):
         report_id = sha256[:16] if len(copies) == 1 else f"{sha256[:16]}-{index + 1}"
+        verdict = _verify_ocr(document, tables)
         report = _report_dict(report_id, document, sha256, metadata, tables, with_provenance)
+        if verdict is not None:
+            report["source"]["ocr_uncertain"] = bool(verdict.uncertain)
+            if with_provenance:
+                report["provenance"]["ocr"] = verdict.provenance()
         if with_provenance:
             from gongkai.report_text import report_text
 
@@ -77,6 +82,17 @@ def extract_document(document: Document, sha256: str, *, with_provenance: bool =
             report["provenance"]["text"] = report_text(cells, parsed, start, stop, metadata.year)
         reports.append(report)
     return reports
+
+
+def _verify_ocr(document: Document, tables: Tables):
+    """For a scan: the identities verify the OCR reading (gongkai.ocr.verify); notes recorded."""
+    if not document.info.get("ocr"):
+        return None
+    from gongkai.ocr.verify import verify
+
+    verdict = verify(tables, document)
+    tables.notes.extend(verdict.notes())
+    return verdict
 
 
 def resolve_place(region_text: str | None, agency: str | None, year: int | None):
@@ -110,7 +126,8 @@ def _report_dict(report_id: str, document: Document, sha256: str, metadata, tabl
         "sha256": sha256,
         "file_name": os.path.basename(document.path),
         "parser_version": PARSER_VERSION,
-        **{k: v for k, v in document.info.items() if k in ("encoding", "pages", "converted_with", "flattened", "sheets")},
+        **{k: v for k, v in document.info.items()
+           if k in ("encoding", "pages", "converted_with", "flattened", "sheets", "ocr")},
     }
     if getattr(tables, "label_repairs", None):  # damaged table-三 labels mapped by number and position
         source["damaged_labels"] = [{k: v for k, v in r.items() if k != "note"} for r in tables.label_repairs]

@@ -34,6 +34,8 @@ RULES: tuple[Rule, ...] = (
          "2021: 现行有效 (t) = 现行有效 (t-1) + 制发 (t) - 废止 (t)"),
     Rule("completeness", "checks/completeness.sql", "error", "completeness",
          "tables 二, 三, 四 printed with numbers; national format recognised"),
+    Rule("ocr_uncertain", "checks/ocr_uncertain.sql", "error", "completeness",
+         "a scan's cells read by OCR are verified (a reading doubt, not a source inconsistency)"),
     Rule("region_resolved", "checks/region_resolved.sql", "warning", "completeness",
          "the report's place resolved in the gazetteer"),
     Rule("plausibility_counts", "checks/plausibility_counts.sql", "error", "plausibility",

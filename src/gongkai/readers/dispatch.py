@@ -11,11 +11,12 @@ TEXT_EXTENSIONS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md"
 HTML_EXTENSIONS = {".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html", ".jsp": "html"}
 OFFICE_EXTENSIONS = {".docx": "docx", ".doc": "doc", ".wps": "wps", ".pdf": "pdf"}
 SHEET_EXTENSIONS = {".xlsx": "xlsx", ".xls": "xls", ".et": "et", ".ods": "ods"}
-EXTENSIONS = {**TEXT_EXTENSIONS, **HTML_EXTENSIONS, **OFFICE_EXTENSIONS, **SHEET_EXTENSIONS}
+# scanned pages, read by OCR (gongkai.ocr)
+IMAGE_EXTENSIONS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".tif": "tiff", ".tiff": "tiff"}
+EXTENSIONS = {**TEXT_EXTENSIONS, **HTML_EXTENSIONS, **OFFICE_EXTENSIONS, **SHEET_EXTENSIONS, **IMAGE_EXTENSIONS}
 UNSUPPORTED = {
     ".ofd": "OFD documents need an OFD renderer, which is not installed",
-    ".jpg": "image file: needs OCR", ".jpeg": "image file: needs OCR", ".png": "image file: needs OCR",
-    ".gif": "image file: needs OCR", ".zip": "archive: unpack it first", ".rar": "archive: unpack it first",
+    ".gif": "GIF image: save it as PNG for OCR", ".zip": "archive: unpack it first", ".rar": "archive: unpack it first",
 }
 _HTML_SNIFF = re.compile(rb"^\s*(?:<!doctype\s+html|<html|<head|<body|<div|<table|<p[\s>]|<meta|<!--)", re.IGNORECASE)
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -30,7 +31,7 @@ def sniff(data: bytes) -> str | None:
         return "zip"
     if head.startswith(_OLE_MAGIC):
         return "ole"
-    if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
+    if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*")):
         return "image"
     if _HTML_SNIFF.match(head.lstrip(b"\xef\xbb\xbf")):
         return "html"
@@ -42,7 +43,7 @@ _AGREES = {
     "zip": {"docx", "xlsx", "ods", "et"},  # newer WPS writes .et as an OOXML package
     "ole": {"doc", "wps", "docx", "xls", "et"},  # an encrypted .docx is an OLE container
     "html": {"html", "txt", "md", "xls", "et"},  # a saved page may be named .txt; an ".xls" export is often HTML
-    "image": set(),
+    "image": set(IMAGE_EXTENSIONS.values()),
     None: {"txt", "md", "html", "xls", "et"},  # ".xls" exports are also tab-separated text
 }
 
@@ -97,7 +98,14 @@ def read_document(path: str, data: bytes | None = None) -> Document:
     if fmt == "pdf":
         from gongkai.readers.pdfium import read_pdf  # PDFium, pdfplumber as fallback ($GONGKAI_PDF_ENGINE)
 
-        return read_pdf(path, data)
+        try:
+            return read_pdf(path, data)
+        except ExtractionError as exc:
+            if not needs_ocr(exc):
+                raise
+        return _read_ocr(path, data, "pdf")
+    if fmt in IMAGE_EXTENSIONS.values():
+        return _read_ocr(path, data, fmt)
     if fmt == "docx":
         from gongkai.readers.docx import read_docx
 
@@ -147,6 +155,20 @@ def container_mismatch(ext: str, fmt: str, content: str, data: bytes) -> str | N
     if kind == "sheet" and not wants_sheet:
         return f"wrong extension: named '{ext}' but the content is a spreadsheet"
     return None
+
+
+def needs_ocr(exc: ExtractionError) -> bool:
+    """A PDF reader's answer that the file is a scan (pages of images, no text layer)."""
+    return str(exc).startswith("no text layer")
+
+
+def _read_ocr(path: str, data: bytes, fmt: str) -> Document:
+    """The OCR reader (imported only for scans: onnxruntime and OpenCV load on first use)."""
+    try:
+        from gongkai.readers.ocr import read_ocr
+    except ImportError as exc:
+        raise ExtractionError(f"scan needs OCR, but the OCR stack is not installed ({exc.name})") from None
+    return read_ocr(path, data, fmt)
 
 
 def _mismatch_reason(ext: str, content: str | None) -> str:

@@ -1,0 +1,3 @@
+"""Counters for benchmarks: pages recognised in this process."""
+
+PAGES_READ = 0
