@@ -1,4 +1,4 @@
-"""Asset checks on quality_results, one per rule group, read from the latest stored run.
+"""Asset checks on quality_results, one per rule group, read from the current failing comparisons.
 
 ERROR for groups of identity / completeness rules (a broken report), WARN for groups made
 of warnings only. The failing reports and cells go into the check's metadata.
@@ -22,8 +22,7 @@ def _latest_failures(db_path: str, rules: list[str]) -> pd.DataFrame:
         return con.execute("""
             select r.agency, r.year, q.rule, q.item, q.expected, q.observed, r.source_ref, q.report_id
             from quality_result q join dim_report r using (report_id)
-            where q.run_id = (select run_id from quality_run order by finished_at desc limit 1)
-              and not q.passed and list_contains($rules, q.rule)
+            where not q.passed and list_contains($rules, q.rule)  -- the current failures
             order by r.agency, r.year, q.rule, q.item
         """, {"rules": rules}).df()
 

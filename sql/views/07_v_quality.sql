@@ -1,23 +1,12 @@
--- Quality verdicts of the latest validation run: one row per report x rule, passed only if
--- every item of the rule passed; detail lists the failing items with their numbers.
+-- The CURRENT quality verdict of every report x rule (from quality_verdict: each report's
+-- latest check, whichever run made it): passed only if every item of the rule passed;
+-- detail lists the failing items with their numbers.
 create or replace view v_quality as
-with latest as (
-    select run_id from quality_run order by finished_at desc limit 1
-)
 select
-    q.report_id,
-    q.rule,
-    any_value(q.severity) as severity,       -- one severity per rule
-    bool_and(q.passed) as passed,
-    count(*) filter (where not q.passed) as failing_items,
-    coalesce(
-        string_agg(
-            q.item || ': expected ' || coalesce(printf('%g', q.expected), 'blank') || ', found '
-                || coalesce(printf('%g', q.observed), 'blank'),
-            '; ' order by q.item
-        ) filter (where not q.passed),
-        ''
-    ) as detail
-from quality_result as q
-join latest using (run_id)
-group by q.report_id, q.rule;
+    report_id,
+    rule,
+    severity,
+    passed,
+    failing_items,
+    detail
+from quality_verdict;
