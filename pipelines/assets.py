@@ -111,21 +111,27 @@ def extracted_reports(context: dg.AssetExecutionContext, paths: GongkaiPaths,
 @dg.asset(group_name="warehouse", kinds={"duckdb"}, pool=DUCKDB_POOL)
 def warehouse_tables(context: dg.AssetExecutionContext, paths: GongkaiPaths,
                      extracted_reports: list[FileOutcome]) -> dg.MaterializeResult:
-    """The DuckDB star schema: every extracted report loaded in one transaction (a changed
-    file replaces its report; failures go to the quarantine table)."""
-    from gongkai.warehouse.load import IngestResult, load_outcomes
+    """The DuckDB star schema: extracted reports loaded in batches, one transaction each (a
+    changed file replaces its report; failures go to the quarantine table); then the
+    analysts' read-only copy (data/published/) is replaced."""
+    from gongkai.warehouse.load import IngestResult, load_batches
+    from gongkai.warehouse.publish import publish, published_path
     from gongkai.warehouse.schema import connect
 
     result = IngestResult(files_seen=len(extracted_reports))
     con = connect(paths.db_path)
     try:
         if extracted_reports:
-            load_outcomes(con, extracted_reports, result)
+            load_batches(con, extracted_reports, result)
         counts = {table: con.execute(f"select count(*) from {table}").fetchall()[0][0]
                   for table in ("dim_report", "fct_requests", "fct_disclosure", "fct_review", "quarantine")}
     finally:
         con.close()
+    published = published_path(paths.db_path)
+    if extracted_reports or not published.exists():
+        publish(paths.db_path)  # the analysts' read-only copy, replaced atomically
     return dg.MaterializeResult(metadata={
+        "published": str(published),
         "reports_loaded": result.reports_loaded, "reports_replaced": result.reports_removed,
         "quarantined": len(result.quarantined), **{f"rows_{k}": v for k, v in counts.items()},
         "db_path": paths.db_path,
@@ -152,6 +158,9 @@ def quality_results(context: dg.AssetExecutionContext, paths: GongkaiPaths) -> d
         context.log.info("nothing loaded since the last quality run: keeping its results")
         return dg.MaterializeResult(metadata={"validated": False})
     run = validate_warehouse(paths.db_path, docs_dir=paths.docs_dir)
+    from gongkai.warehouse.publish import publish
+
+    publish(paths.db_path)  # analysts see the new verdicts
     by_rule = run.failures.groupby("rule")["report_id"].nunique().rename("reports_failing").reset_index()
     return dg.MaterializeResult(metadata={
         "validated": True, "run_id": run.run_id, "reports": run.reports, "reports_flagged": run.reports_flagged,
@@ -166,5 +175,7 @@ def quality_dashboard(context: dg.AssetExecutionContext, paths: GongkaiPaths) ->
     rule, flagged share by province and year, flagged reports and a drill-down per report."""
     from gongkai.quality.dashboard import build_dashboard
 
-    page = build_dashboard(paths.db_path, paths.dashboard_dir)
+    from gongkai.warehouse.publish import published_path
+
+    page = build_dashboard(published_path(paths.db_path), paths.dashboard_dir)
     return dg.MaterializeResult(metadata={"page": dg.MetadataValue.path(str(page))})

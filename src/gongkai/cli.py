@@ -2,7 +2,7 @@
 
     gongkai extract FILE...            one JSON object per report on stdout (JSON Lines)
     gongkai ingest PATH... [--db FILE] extract files/folders and load them into DuckDB
-    gongkai validate [--db FILE]       run the quality suites, store results, rebuild the dashboard
+    gongkai validate [--db FILE] [--all]  run the quality suites on what changed (or all), rebuild the dashboard
     gongkai crawl --sources FILE       fetch reports from portals (robots.txt, conditional requests)
     gongkai run                        the whole Dagster asset graph, headless (crawl → dashboard)
 
@@ -42,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--db", default=None, help="DuckDB file (default: data/warehouse.duckdb or $GONGKAI_DB)")
     validate.add_argument("--docs", default="data/quality/data_docs", help="where GX Data Docs are built")
     validate.add_argument("--dashboard", default="data/dashboard", help="where the dashboard page is written")
+    validate.add_argument("--all", action="store_true", dest="all_reports",
+                          help="re-check every report (streamed in chunks), not only those loaded since the last run")
     crawl = sub.add_parser("crawl", help="fetch report pages and attachments from the portals of a sources file")
     _add_crawl_arguments(crawl)
     run = sub.add_parser("run", help="materialize the whole Dagster asset graph headless (the nightly job)")
@@ -89,9 +91,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from gongkai.quality.validate import validate_warehouse
     from gongkai.warehouse.schema import DEFAULT_DB
 
+    from gongkai.warehouse.publish import published_path, publish
+
     db = args.db or DEFAULT_DB
-    run = validate_warehouse(db, docs_dir=args.docs)
-    page = build_dashboard(db, args.dashboard)
+    run = validate_warehouse(db, docs_dir=args.docs, all_reports=args.all_reports)
+    if run.reports_checked or not published_path(db).exists():
+        publish(db)  # analysts read the copy; nothing checked, nothing new to publish
+    page = build_dashboard(published_path(db), args.dashboard)
     print(f"gongkai validate: {run.summary()}", file=sys.stderr)
     print(f"gongkai validate: dashboard {page}; Data Docs {run.data_docs}", file=sys.stderr)
     return 0
@@ -108,7 +114,18 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     for path, reason in result.quarantined:
         print(f"gongkai: {path}: {reason} (quarantined)", file=sys.stderr)
     print(f"gongkai ingest: {result.summary()} -> {args.db or DEFAULT_DB}", file=sys.stderr)
+    _publish_after_ingest(args.db or DEFAULT_DB, result)
     return 1 if result.quarantined else 0
+
+
+def _publish_after_ingest(db, result) -> None:
+    """Replace the analysts' read-only copy when the load changed anything (or none exists)."""
+    from gongkai.warehouse.publish import published_path, publish
+
+    changed = result.reports_loaded or result.reports_removed or result.quarantined or result.files_same_content
+    if changed or not published_path(db).exists():
+        target = publish(db)
+        print(f"gongkai ingest: published read-only copy {target}", file=sys.stderr)
 
 
 class _Progress:
