@@ -33,7 +33,7 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # no network calls, ever
 
 DEFAULT_DOCS_DIR = Path("data/quality/data_docs")
 KEEP_RUNS = 30  # kept for callers; quality_result now holds only each report's current failing comparisons
-CHUNK_REPORTS = 20_000  # reports per validation chunk: bounds the comparison frames in memory
+CHUNK_REPORTS = 40_000  # reports per validation chunk: bounds the comparison frames in memory
 RESULT_COLUMNS = ["report_id", "rule", "item", "expected", "observed", "residual", "severity", "detail"]
 
 

@@ -13,6 +13,7 @@ from gongkai.warehouse.dimensions import STATIC_DIMENSIONS
 from gongkai.warehouse.sqlfiles import run_sql, sql_files, sql_text
 
 DEFAULT_DB = Path(os.environ.get("GONGKAI_DB", "data/warehouse.duckdb"))
+MEMORY_LIMIT = os.environ.get("GONGKAI_DUCKDB_MEMORY", "2GB")
 REGION_COLUMNS = (
     "adcode", "level", "name", "province_code", "province", "prefecture_code", "prefecture",
     "county_code", "county", "township_code", "township",
@@ -25,6 +26,9 @@ def connect(db_path: str | os.PathLike = DEFAULT_DB, *, read_only: bool = False)
     if not read_only:
         db_path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(db_path), read_only=read_only)
+    # bounded memory at any warehouse size: DuckDB spills joins and sorts to disk beyond this
+    # (its default, 80% of RAM, would let one writer take most of a shared machine)
+    con.execute("set memory_limit = $limit", {"limit": MEMORY_LIMIT}).fetchall()
     if not read_only:
         ensure_schema(con)
     return con
