@@ -206,8 +206,10 @@ def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[FileOutcome], r
             con.register(name, frame)
         stale = 0
         for name in sql_files("load"):
-            if name.startswith("load/04_") and not stale:
-                continue  # nothing to remove: skip scanning the fact tables
+            if name.startswith("load/04_"):
+                if not stale:
+                    continue  # nothing to remove: skip scanning the fact tables
+                update_rollups(con, "rollup/delta_stale.sql")  # subtract before the facts go
             run_sql(con, sql_text(name), {"now": now} if "$now" in sql_text(name) else None)
             if name.startswith("load/03_"):
                 stale = con.execute("select count(*) from _stale_reports").fetchall()[0][0]
@@ -215,6 +217,14 @@ def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[FileOutcome], r
         for table in INSERT_ORDER:
             if table in frames:
                 insert_frame(con, table, frames[table])
+        if "fct_requests" in frames:
+            con.register("_batch_requests", frames["fct_requests"])
+            con.register("_batch_reports", frames["dim_report"])
+            try:
+                update_rollups(con, "rollup/delta_batch.sql")
+            finally:
+                con.unregister("_batch_requests")
+                con.unregister("_batch_reports")
         run_sql(con, sql_text("quality/mark_loaded_pending.sql"), {"now": now})
         run_sql(con, "commit")
     except BaseException:
@@ -223,6 +233,13 @@ def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[FileOutcome], r
     finally:
         for name in staged:
             con.unregister(name)
+
+
+def update_rollups(con: duckdb.DuckDBPyConnection, delta_sql: str) -> None:
+    """Apply one delta (sql/rollup/delta_*.sql: reports added or removed) to rollup_requests
+    and rollup_reports, in the caller's transaction."""
+    run_sql(con, sql_text(delta_sql))
+    run_sql(con, sql_text("rollup/apply_delta.sql"))
 
 
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:

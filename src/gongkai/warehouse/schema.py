@@ -47,6 +47,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             run_sql(con, f"delete from {table}")
             _insert(con, table, frame)
         _ensure_regions(con)
+        _ensure_rollups(con)
         for name in sql_files("views"):
             run_sql(con, sql_text(name))
         run_sql(con, "commit")
@@ -88,3 +89,12 @@ def _ensure_regions(con: duckdb.DuckDBPyConnection) -> None:
     unresolved = pd.DataFrame([{"adcode": "unresolved", "level": "unresolved", "name": None}])
     run_sql(con, "delete from dim_region")
     _insert(con, "dim_region", pd.concat([frame, unresolved], ignore_index=True))
+
+
+def _ensure_rollups(con: duckdb.DuckDBPyConnection) -> None:
+    """Build the roll-ups once for a warehouse loaded before they existed (the loader keeps
+    them up to date from then on)."""
+    empty = con.execute("select not exists (select 1 from rollup_reports)").fetchall()[0][0]
+    if empty and con.execute("select exists (select 1 from fct_requests)").fetchall()[0][0]:
+        run_sql(con, sql_text("rollup/delta_all.sql"))
+        run_sql(con, sql_text("rollup/apply_delta.sql"))
