@@ -1,6 +1,6 @@
--- Question: which quality rules did reports fail in the latest validation run, and which
--- reports? One row per rule (from v_quality): how many reports it checked and failed, and
--- the failing reports (agency, year, file). Error-severity failures flag a report
+-- Question: which quality rules do reports currently fail (each report's verdict from the
+-- run that last checked it), and which reports? One row per rule (from v_quality): how many
+-- reports it checked and failed, and the failing reports (agency, year, file). Error-severity failures flag a report
 -- (dim_report.status = 'flagged'); warnings do not.
 select
     q.rule,
