@@ -33,7 +33,7 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # no network calls, ever
 
 DEFAULT_DOCS_DIR = Path("data/quality/data_docs")
 KEEP_RUNS = 30  # kept for callers; quality_result now holds only each report's current failing comparisons
-CHUNK_REPORTS = 40_000  # reports per validation chunk: bounds the comparison frames in memory
+CHUNK_REPORTS = 20_000  # reports per validation chunk: bounds the comparison frames in memory
 RESULT_COLUMNS = ["report_id", "rule", "item", "expected", "observed", "residual", "severity", "detail"]
 
 
@@ -181,23 +181,24 @@ def validate_warehouse(db_path: str | os.PathLike = DEFAULT_DB, *, docs_dir: str
         for chunk_no in range(chunks):
             _run_file(con, "quality/chunk/01_chunk.sql", {"chunk_no": chunk_no})
             frames = comparison_frames(con, rules)
-            parts = []
             for name, frame in frames.items():
                 ok, failing = suites.validate(name, frame)
                 success &= ok
-                part = frame.drop(columns=["check_id"])
-                part["passed"] = ~frame["check_id"].isin(failing)
-                parts.append(part)
+                frame["passed"] = ~frame["check_id"].isin(failing)
                 total = totals[name]
-                total[1] += part["report_id"].nunique()
-                total[2] += part.loc[~part["passed"], "report_id"].nunique()
-                total[3] += len(part)
-                total[4] += int((~part["passed"]).sum())
-            del frames
-            results = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=RESULT_COLUMNS + ["passed"])
-            failure_parts.append(results[~results["passed"]])
+                total[1] += frame["report_id"].nunique()
+                total[2] += frame.loc[~frame["passed"], "report_id"].nunique()
+                total[3] += len(frame)
+                total[4] += int((~frame["passed"]).sum())
+                failure_parts.append(frame.loc[~frame["passed"], RESULT_COLUMNS + ["passed"]])
             params = {"run_id": run_id, "checked_at": datetime.now(timezone.utc).replace(tzinfo=None)}
-            con.register("_chunk_results", results)
+            # the rules' frames are scanned in place (no concatenated copy): one view over them
+            names = [f"_rule_{i}" for i in range(len(frames))]
+            for view, frame in zip(names, frames.values()):
+                con.register(view, frame)
+            columns = ", ".join(RESULT_COLUMNS + ["passed"])
+            run_sql(con, "create or replace temp view _chunk_results as "
+                    + " union all ".join(f"select {columns} from {view}" for view in names))
             run_sql(con, "begin transaction")
             try:
                 for name in sql_files("quality/chunk")[1:]:
@@ -207,7 +208,10 @@ def validate_warehouse(db_path: str | os.PathLike = DEFAULT_DB, *, docs_dir: str
                 run_sql(con, "rollback")
                 raise
             finally:
-                con.unregister("_chunk_results")
+                run_sql(con, "drop view if exists _chunk_results")
+                for view in names:
+                    con.unregister(view)
+            del frames
         failures = (pd.concat(failure_parts, ignore_index=True) if failure_parts
                     else pd.DataFrame(columns=RESULT_COLUMNS + ["passed"]))
         reports, flagged = con.execute(

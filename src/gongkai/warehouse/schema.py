@@ -13,7 +13,7 @@ from gongkai.warehouse.dimensions import STATIC_DIMENSIONS
 from gongkai.warehouse.sqlfiles import run_sql, sql_files, sql_text
 
 DEFAULT_DB = Path(os.environ.get("GONGKAI_DB", "data/warehouse.duckdb"))
-MEMORY_LIMIT = os.environ.get("GONGKAI_DUCKDB_MEMORY", "2GB")
+MEMORY_LIMIT = os.environ.get("GONGKAI_DUCKDB_MEMORY", "1GB")
 REGION_COLUMNS = (
     "adcode", "level", "name", "province_code", "province", "prefecture_code", "prefecture",
     "county_code", "county", "township_code", "township",
