@@ -62,6 +62,8 @@ def outcomes(count: int, seed: int, *, tag: str = "") -> list[FileOutcome]:
 
 
 def assert_views_match_the_facts(con) -> None:
+    categories = sorted(con.execute(f"select * exclude (template, status) from v_request_categories").fetchall(), key=repr)
+    assert categories == sorted(con.execute(REFERENCE_CATEGORIES).fetchall(), key=repr) and categories
     for level, sql in REFERENCE.items():
         expected = sorted(con.execute(sql).fetchall(), key=repr)
         got = sorted(con.execute(f"select * from v_requests_by_{level}").fetchall(), key=repr)
@@ -93,7 +95,7 @@ def test_rollups_follow_loads_replacements_and_removals(tmp_path):
         assert result.reports_removed == 60
         assert_views_match_the_facts(con)
         # a warehouse from before the roll-ups: they are rebuilt from the facts on connect
-        con.execute("delete from rollup_requests; delete from rollup_reports")
+        con.execute("delete from rollup_requests; delete from rollup_reports; delete from rollup_report_categories")
     finally:
         con.close()
     con = connect(db)

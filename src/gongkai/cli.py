@@ -87,6 +87,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from gongkai.quality.dashboard import build_dashboard
     from gongkai.quality.validate import validate_warehouse
     from gongkai.warehouse.schema import DEFAULT_DB
@@ -95,9 +97,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     db = args.db or DEFAULT_DB
     run = validate_warehouse(db, docs_dir=args.docs, all_reports=args.all_reports)
-    if run.reports_checked or not published_path(db).exists():
+    page = Path(args.dashboard) / "index.html"
+    if run.reports_checked or not published_path(db).exists() or not page.exists():
         publish(db)  # analysts read the copy; nothing checked, nothing new to publish
-    page = build_dashboard(published_path(db), args.dashboard)
+        page = build_dashboard(published_path(db), args.dashboard)
     print(f"gongkai validate: {run.summary()}", file=sys.stderr)
     print(f"gongkai validate: dashboard {page}; Data Docs {run.data_docs}", file=sys.stderr)
     return 0

@@ -236,10 +236,14 @@ def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[FileOutcome], r
 
 
 def update_rollups(con: duckdb.DuckDBPyConnection, delta_sql: str) -> None:
-    """Apply one delta (sql/rollup/delta_*.sql: reports added or removed) to rollup_requests
-    and rollup_reports, in the caller's transaction."""
+    """Apply one delta (sql/rollup/delta_*.sql: reports added or removed) to rollup_requests,
+    rollup_reports and rollup_report_categories, in the caller's transaction."""
+    if delta_sql.endswith("stale.sql"):
+        run_sql(con, sql_text("rollup/remove_report_categories.sql"))
     run_sql(con, sql_text(delta_sql))
     run_sql(con, sql_text("rollup/apply_delta.sql"))
+    if not delta_sql.endswith("stale.sql"):
+        run_sql(con, sql_text("rollup/add_report_categories.sql"))
 
 
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:

@@ -94,7 +94,11 @@ def _ensure_regions(con: duckdb.DuckDBPyConnection) -> None:
 def _ensure_rollups(con: duckdb.DuckDBPyConnection) -> None:
     """Build the roll-ups once for a warehouse loaded before they existed (the loader keeps
     them up to date from then on)."""
-    empty = con.execute("select not exists (select 1 from rollup_reports)").fetchall()[0][0]
-    if empty and con.execute("select exists (select 1 from fct_requests)").fetchall()[0][0]:
+    missing = con.execute("select not exists (select 1 from rollup_reports), "
+                          "not exists (select 1 from rollup_report_categories)").fetchall()[0]
+    if any(missing) and con.execute("select exists (select 1 from fct_requests)").fetchall()[0][0]:
         run_sql(con, sql_text("rollup/delta_all.sql"))
-        run_sql(con, sql_text("rollup/apply_delta.sql"))
+        if missing[0]:
+            run_sql(con, sql_text("rollup/apply_delta.sql"))
+        if missing[1]:
+            run_sql(con, sql_text("rollup/add_report_categories.sql"))
