@@ -219,9 +219,11 @@ def _pending_runs(staging_dir: str, keys: list[str]) -> list[str]:
 def warehouse_tables(context: dg.AssetExecutionContext, paths: GongkaiPaths) -> dg.MaterializeResult:
     """The DuckDB star schema fed from the staging area: every staged, not yet loaded run of
     these partitions, one transaction per batch file (a changed file replaces its report;
-    failures go to the quarantine table). Loaded runs are marked and old ones pruned."""
+    failures go to the quarantine table). Loaded runs are marked and old ones pruned; then
+    the analysts' read-only copy (data/published/) is replaced."""
     from gongkai.staging import load_staged, prune_loaded, read_staged
     from gongkai.warehouse.load import IngestResult
+    from gongkai.warehouse.publish import publish, published_path
     from gongkai.warehouse.schema import connect
 
     runs = _pending_runs(paths.staging_dir, list(context.partition_keys))
@@ -239,8 +241,12 @@ def warehouse_tables(context: dg.AssetExecutionContext, paths: GongkaiPaths) -> 
     finally:
         con.close()
     prune_loaded(paths.staging_dir, LOADED_MARK, keep=KEEP_LOADED_RUNS)
+    published = published_path(paths.db_path)
+    if runs or not published.exists():
+        publish(paths.db_path)  # the analysts' read-only copy, replaced atomically
     return dg.MaterializeResult(metadata={
         "staged_runs_loaded": len(runs), "files": result.files_seen,
+        "published": dg.MetadataValue.path(project_relative(published)),
         **standard,
         "reports_loaded": result.reports_loaded, "reports_replaced": result.reports_removed,
         "quarantined": len(result.quarantined), **{f"rows_{k}": v for k, v in counts.items()},
@@ -269,6 +275,9 @@ def quality_results(context: dg.AssetExecutionContext, config: QualityConfig,
         context.log.info("nothing loaded since the last quality run: keeping its results")
         return dg.MaterializeResult(metadata={"validated": False})
     run = validate_warehouse(paths.db_path, docs_dir=paths.docs_dir)
+    from gongkai.warehouse.publish import publish
+
+    publish(paths.db_path)  # analysts see the new verdicts
     by_rule = run.failures.groupby("rule")["report_id"].nunique().rename("reports_failing").reset_index()
     return dg.MaterializeResult(metadata={
         "validated": True, "run_id": run.run_id, "reports": run.reports, "reports_flagged": run.reports_flagged,
@@ -285,5 +294,7 @@ def quality_dashboard(context: dg.AssetExecutionContext, paths: GongkaiPaths) ->
     rule, flagged share by province and year, flagged reports and a drill-down per report."""
     from gongkai.quality.dashboard import build_dashboard
 
-    page = build_dashboard(paths.db_path, paths.dashboard_dir)
+    from gongkai.warehouse.publish import published_path
+
+    page = build_dashboard(published_path(paths.db_path), paths.dashboard_dir)
     return dg.MaterializeResult(metadata={"page": dg.MetadataValue.path(project_relative(page))})

@@ -1,4 +1,4 @@
-"""Asset checks on quality_results, one per rule group, read from the latest stored run.
+"""Asset checks on quality_results, one per rule group, read from the current failing comparisons.
 
 Flags are data, not failures: a report whose numbers do not add up is a finding of a run
 that worked, so every rule group reports WARN with "N reports flagged" in its metadata and

@@ -69,15 +69,18 @@ def documented_columns(markdown: str) -> dict[str, list[str]]:
     return columns
 
 
-def build_samples(db_path: Path) -> None:
-    """A fresh warehouse from data/raw, validated (no Data Docs site)."""
+def build_samples(db_path: Path) -> Path:
+    """A fresh warehouse from data/raw, validated (no Data Docs site) and published; returns
+    the published read-only copy, which the examples are run on (as analysts run them)."""
     from gongkai.quality.validate import validate_warehouse
     from gongkai.warehouse.load import ingest
+    from gongkai.warehouse.publish import publish
 
     for stale in (db_path, db_path.with_suffix(db_path.suffix + ".wal")):
         stale.unlink(missing_ok=True)
     ingest([str(RAW_DIR)], db_path, workers=1)
     validate_warehouse(db_path, docs_dir=None)
+    return publish(db_path, db_path.with_name(db_path.stem + ".published.duckdb"))
 
 
 def run_query(con, sql: str) -> tuple[list[str], list[tuple]]:
@@ -141,7 +144,9 @@ def render(db_path: Path) -> str:
             "",
             f"The results below are from a warehouse built from the {reports} sample reports in `data/raw/` "
             f"(`ingest(['data/raw'], ...)` then `validate_warehouse(...)`; {flagged} of them are flagged by "
-            "the quality run), with every parameter at its default.",
+            "the quality run), run on its published read-only copy (`data/published/warehouse.duckdb` in a "
+            "deployment: open it with `read_only=True`; the nightly run replaces it atomically and never "
+            "waits for you), with every parameter at its default.",
             "",
             gazetteer_note(con),
             "",
@@ -172,8 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         db_path = args.db or Path(tmp) / "samples.duckdb"
-        build_samples(db_path)
-        text = render(db_path)
+        text = render(build_samples(db_path))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
     print(f"wrote {args.out} ({len(query_files())} queries)")

@@ -80,9 +80,13 @@ def test_v_quality_gives_one_row_per_report_and_rule(validated):
 def test_every_comparison_is_stored_with_its_numbers(validated):
     db, run, _ = validated
     assert rows(db, "select count(*) from quality_run") == [(1,)]
-    (stored,) = rows(db, "select count(*) from quality_result where run_id = ?", [run.run_id])
-    # 5 reports x (7 columns I1 + 7 I3 + rows I2) + I4 x 3 proceedings for the 4 reports with 表四 + ...
-    assert stored[0] > 5 * (7 + 7 + 25)
+    # only the failing comparisons are stored (the 8 listed above); every comparison is
+    # summarised in one verdict per report x rule and in the run's per-rule summary
+    assert rows(db, "select count(*), bool_or(passed) from quality_result where run_id = ?", [run.run_id]) == [(8, False)]
+    (verdicts,) = rows(db, "select count(*) from quality_verdict where run_id = ?", [run.run_id])
+    assert verdicts[0] >= 5 * 8  # I1-I3, completeness, region, plausibility, duplicates for each report
+    summary = dict(rows(db, "select rule, comparisons from quality_run_rule where run_id = ?", [run.run_id]))
+    assert summary["I1"] == 5 * 7 and summary["I3"] == 5 * 7 and summary["completeness"] == 5 * 4
     xiangning_total = rows(db, """
         select expected, observed, residual, severity from quality_result q join dim_report r using (report_id)
         where r.file_name = ? and q.rule = 'I2' and q.item = 'total'

@@ -28,10 +28,9 @@ QUERY_FILES = QX.query_files()
 
 @pytest.fixture(scope="module")
 def samples_con(tmp_path_factory):
-    """A read-only connection to a validated warehouse built from data/raw."""
+    """A read-only connection to the published copy of a validated warehouse built from data/raw."""
     db = tmp_path_factory.mktemp("queries") / "samples.duckdb"
-    QX.build_samples(db)
-    con = duckdb.connect(str(db), read_only=True)
+    con = duckdb.connect(str(QX.build_samples(db)), read_only=True)
     yield con
     con.close()
 

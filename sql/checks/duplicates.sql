@@ -1,3 +1,4 @@
+-- Scoped to the reports of the chunk being validated (temp table _chunk: report_id).
 -- Duplicates (warning): the same agency's report for the same year reached from more than
 -- one source (different files or pages with different content). residual = other copies.
 select
@@ -12,5 +13,5 @@ select
 from dim_report as r
 left join dim_report as o
     on o.agency_id = r.agency_id and o.year = r.year and o.report_id <> r.report_id
-where r.agency_id is not null and r.year is not null
+where r.agency_id is not null and r.year is not null and r.report_id in (select report_id from _chunk)
 group by r.report_id

@@ -1,3 +1,4 @@
+-- Scoped to the reports of the chunk being validated (temp table _chunk: report_id).
 -- I2: per row of table 三, the printed 总计 = the sum of the six applicant columns.
 -- A blank 总计 on a row whose columns are not all zero is not 0: residual is null (fails).
 select
@@ -10,4 +11,5 @@ select
     'error' as severity,
     '总计 = sum of the applicant columns in row ' || disposition_key as detail
 from fct_requests
+where report_id in (select report_id from _chunk)
 group by report_id, disposition_key

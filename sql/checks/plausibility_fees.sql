@@ -1,3 +1,4 @@
+-- Scoped to the reports of the chunk being validated (temp table _chunk: report_id).
 -- Plausibility (warning): 2021 行政事业性收费 amounts, converted to 万元 for the comparison
 -- only, within a ceiling for the level of the place the agency belongs to. The stored
 -- value is never converted. residual = amount above the ceiling (0 when within).
@@ -18,3 +19,4 @@ from fct_disclosure as d
 join dim_report as r using (report_id)
 left join dim_region as g on g.adcode = r.adcode
 where d.template = '2021' and d.item_key = 'admin_fees' and d.measure_key = 'amount' and d.value is not null
+  and d.report_id in (select report_id from _chunk)

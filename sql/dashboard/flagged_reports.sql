@@ -1,5 +1,6 @@
--- Reports failing at least one rule in the latest run (errors first), with the failing
--- rules and a one-line summary of the failing cells.
+-- Reports currently failing at least one rule (errors first), with the failing rules and a
+-- one-line summary of the failing cells; the first $max_rows (the page stays readable at
+-- national scale; v_quality has them all).
 select
     r.report_id,
     r.agency,
@@ -14,3 +15,4 @@ left join v_report_region as g using (report_id)
 where not q.passed
 group by all
 order by bool_or(q.severity = 'error') desc, r.year, r.agency
+limit $max_rows

@@ -1,4 +1,4 @@
--- Per rule: reports failing it and reports it applies to, in the latest run.
+-- Per rule: reports failing it and reports it applies to, current verdicts.
 select rule, count(*) filter (where not passed) as failing, count(*) as applicable
 from v_quality
 group by rule

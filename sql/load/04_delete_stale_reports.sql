@@ -3,3 +3,5 @@ delete from fct_requests where report_id in (select report_id from _stale_report
 delete from fct_disclosure where report_id in (select report_id from _stale_reports);
 delete from fct_review where report_id in (select report_id from _stale_reports);
 delete from dim_report where report_id in (select report_id from _stale_reports);
+delete from quality_verdict where report_id in (select report_id from _stale_reports);
+delete from quality_result where report_id in (select report_id from _stale_reports);

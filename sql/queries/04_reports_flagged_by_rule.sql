@@ -1,19 +1,36 @@
--- Question: which quality rules did reports fail in the latest validation run, and which
--- reports? One row per rule (from v_quality): how many reports it checked and failed, and
--- the failing reports (agency, year, file). Error-severity failures flag a report
--- (dim_report.status = 'flagged'); warnings do not.
+-- Question: which quality rules do reports currently fail (each report's verdict from the
+-- run that last checked it), and which reports? One row per rule (from v_quality): how many
+-- reports it checked and failed, and up to $max_listed of the failing reports (agency, year,
+-- file; v_quality has them all). Error-severity failures flag a
+-- report (dim_report.status = 'flagged'); warnings do not.
+-- Parameters:
+--   $max_listed   default 20   failing reports listed per rule
+with per_rule as (
+    select rule, severity, count(*) as reports_checked, count(*) filter (where not passed) as reports_failing,
+           sum(failing_items) as failing_items
+    from v_quality
+    group by rule, severity
+),
+listed as (
+    select q.rule, r.agency, r.year, r.file_name
+    from (
+        select rule, report_id from v_quality
+        where not passed
+        qualify row_number() over (partition by rule order by report_id) <= $max_listed
+    ) as q
+    join dim_report as r using (report_id)
+)
 select
-    q.rule,
-    q.severity,
-    count(*) as reports_checked,
-    count(*) filter (where not q.passed) as reports_failing,
-    sum(q.failing_items) as failing_items,
+    p.rule,
+    p.severity,
+    p.reports_checked,
+    p.reports_failing,
+    p.failing_items,
     coalesce(
-        string_agg(coalesce(r.agency, '?') || ' ' || coalesce(r.year::varchar, '?') || ' (' || r.file_name || ')',
-                   '; ' order by r.agency, r.year, r.file_name) filter (where not q.passed),
+        (select string_agg(coalesce(l.agency, '?') || ' ' || coalesce(l.year::varchar, '?') || ' (' || l.file_name || ')',
+                           '; ' order by l.agency, l.year, l.file_name)
+         from listed as l where l.rule = p.rule),
         ''
     ) as failing_reports
-from v_quality as q
-join dim_report as r using (report_id)
-group by q.rule, q.severity
-order by q.severity, reports_failing desc, q.rule;
+from per_rule as p
+order by p.severity, p.reports_failing desc, p.rule;

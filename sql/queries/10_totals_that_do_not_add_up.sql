@@ -1,5 +1,5 @@
--- Question: which agencies' totals do not add up (identities I1-I4 of the latest quality
--- run), and which printed cells are involved? One row per failing comparison x cell from
+-- Question: which agencies' totals do not add up (identities I1-I4, current
+-- verdicts), and which printed cells are involved? One row per failing comparison x cell from
 -- v_quality_cells, with the numbers compared, the cell's value and where it was printed.
 select
     agency,

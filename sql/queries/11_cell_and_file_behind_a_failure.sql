@@ -1,5 +1,5 @@
 -- Question: for one failure — a rule and an item of one agency's report — which cells were
--- compared, what did they print, where in which file? From v_quality_cells (latest run).
+-- compared, what did they print, where in which file? From v_quality_cells (current verdicts).
 -- Parameters:
 --   $agency   default "五寨县人民政府"   the agency as printed
 --   $rule     default "I2"               the failing rule

@@ -1,15 +1,12 @@
--- The cells behind each failing comparison of the latest quality run: one row per failing
+-- The cells behind each current failing comparison (quality_result holds only those): one row per failing
 -- result x table 三 / 四 cell it compared, with where the cell was printed
 -- (source_location) and the file. I1 (a column: 一, 二, （七）总计, 四), I2 (a row: its six
 -- applicant columns and 总计), I3 (a column: the leaf rows and （七）总计), I4 (a proceeding:
 -- its five outcome cells). Other rules (completeness, plausibility …) have no single cell:
 -- one row with null cell columns.
 create or replace view v_quality_cells as
-with latest as (
-    select run_id from quality_run order by finished_at desc limit 1
-),
-failing as (
-    select q.* from quality_result as q join latest using (run_id) where not q.passed
+with failing as (
+    select q.* from quality_result as q where not q.passed
 ),
 cells as (
     select f.report_id, f.rule, f.item, 'table3' as cell_table, c.disposition_key as cell_row,

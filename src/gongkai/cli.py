@@ -2,7 +2,7 @@
 
     gongkai extract FILE...            one JSON object per report on stdout (JSON Lines)
     gongkai ingest PATH... [--db FILE] extract files/folders and load them into DuckDB
-    gongkai validate [--db FILE]       run the quality suites, store results, rebuild the dashboard
+    gongkai validate [--db FILE] [--all]  run the quality suites on what changed (or all), rebuild the dashboard
     gongkai crawl --sources FILE       fetch reports from portals (robots.txt, conditional requests)
     gongkai run                        the whole Dagster asset graph, headless (crawl → dashboard)
     gongkai query NAME [--param k=v]   run a documented query of sql/queries/ (defaults from its header)
@@ -88,6 +88,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                           help="where GX Data Docs are built (default: quality/data_docs beside the database)")
     validate.add_argument("--dashboard", default=None,
                           help="where the dashboard page is written (default: dashboard/ beside the database)")
+    validate.add_argument("--all", action="store_true", dest="all_reports",
+                          help="re-check every report (streamed in chunks), not only those loaded since the last run")
     crawl = sub.add_parser("crawl", help="fetch report pages and attachments from the portals of a sources file")
     if command in (None, "crawl") or command not in COMMANDS:
         _add_crawl_arguments(crawl)
@@ -265,12 +267,20 @@ def _check_verdict(check) -> str:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from gongkai.quality.dashboard import build_dashboard
     from gongkai.quality.validate import validate_warehouse
+    from gongkai.warehouse.publish import published_path, publish
 
     db = existing_db(args)
-    run = validate_warehouse(db, docs_dir=args.docs or db.parent / "quality" / "data_docs")
-    page = build_dashboard(db, args.dashboard or db.parent / "dashboard")
+    run = validate_warehouse(db, docs_dir=args.docs or db.parent / "quality" / "data_docs",
+                             all_reports=args.all_reports)
+    dashboard_dir = args.dashboard or db.parent / "dashboard"
+    page = Path(dashboard_dir) / "index.html"
+    if run.reports_checked or not published_path(db).exists() or not page.exists():
+        publish(db)  # analysts read the copy; nothing checked, nothing new to publish
+        page = build_dashboard(published_path(db), dashboard_dir)
     print(f"gongkai validate: {run.summary()}", file=sys.stderr)
     print(f"gongkai validate: dashboard {page}; Data Docs {run.data_docs}", file=sys.stderr)
     return 0
@@ -306,7 +316,18 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     for path, reason in result.quarantined:
         print(f"gongkai: {display_path(path)}: {reason} (quarantined)", file=sys.stderr)
     print(f"gongkai ingest: {result.summary()} -> {args.db or DEFAULT_DB}", file=sys.stderr)
+    _publish_after_ingest(args.db or DEFAULT_DB, result)
     return 1 if result.quarantined else 0
+
+
+def _publish_after_ingest(db, result) -> None:
+    """Replace the analysts' read-only copy when the load changed anything (or none exists)."""
+    from gongkai.warehouse.publish import published_path, publish
+
+    changed = result.reports_loaded or result.reports_removed or result.quarantined or result.files_same_content
+    if changed or not published_path(db).exists():
+        target = publish(db)
+        print(f"gongkai ingest: published read-only copy {target}", file=sys.stderr)
 
 
 def cmd_extract(args: argparse.Namespace) -> int:

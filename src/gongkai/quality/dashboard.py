@@ -22,6 +22,7 @@ from gongkai.warehouse.sqlfiles import sql_text
 
 DEFAULT_DASHBOARD_DIR = Path("data/dashboard")
 MAX_DRILLDOWNS = 300  # beyond this, the table still lists every flagged report
+MAX_LISTED = 2000  # failing reports listed on the page (v_quality has them all)
 _I1_ROWS = {"new_received", "carried_over", "total", "carried_forward"}
 
 _CSS = """
@@ -160,7 +161,7 @@ def _render(con, out_dir: Path, data_docs: Path | None) -> str:
     severity = {r.name: r.severity for r in RULES}
     shares = [(rule, severity.get(rule, "error"), failing, applicable) for rule, failing, applicable in rule_rows]
     heat = con.execute(sql_text("dashboard/flagged_by_province_year.sql")).fetchall()
-    flagged_rows = con.execute(sql_text("dashboard/flagged_reports.sql")).fetchall()
+    flagged_rows = con.execute(sql_text("dashboard/flagged_reports.sql"), {"max_rows": MAX_LISTED}).fetchall()
 
     body = [f'<div class="cards"><div class="card"><span>reports</span><b>{reports}</b></div>'
             f'<div class="card bad"><span>flagged (error rules)</span><b id="flagged-count">{flagged}</b></div>'

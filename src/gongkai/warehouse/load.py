@@ -3,15 +3,21 @@
 * Files are keyed by path and content hash: an unchanged file (same sha256, same parser
   version) is not read again; a file whose content another loaded file already has is
   recorded without extracting it twice.
-* Extraction runs on all cores; loading is one bulk writer: every table of the batch is
-  inserted from a DataFrame in one statement, all inside ONE transaction. A failure at
-  any point rolls back to the warehouse as it was.
+* Extraction runs on all cores; loading is one bulk writer working in batches of about
+  ``BATCH_REPORTS`` reports: every table of a batch is inserted from a DataFrame in one
+  statement, the batch in ONE transaction. A failure (or a killed process) rolls back the
+  batch in progress: the warehouse holds whole reports only, and a re-run loads the files
+  the interrupted run did not commit. Peak memory is that of one batch, whatever the
+  number of files.
+* Every report loaded or removed is recorded in ``quality_pending`` (same transaction), so
+  the next ``gongkai validate`` checks only those and their cross-year neighbours.
 * A changed file replaces its report (the old content's report goes in the same
   transaction); a file that yields no report lands in ``quarantine`` with its reason.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import time
@@ -33,6 +39,7 @@ from gongkai.warehouse.sqlfiles import run_sql, sql_files, sql_text
 
 log = logging.getLogger(__name__)
 INSERT_ORDER = ("dim_report", "fct_requests", "fct_disclosure", "fct_review", "report_text")
+BATCH_REPORTS = 5000  # reports (or failed files) per loader transaction; bounds peak memory
 
 
 @dataclass(slots=True)
@@ -78,11 +85,14 @@ def resolve_report_region(report: dict, source_ref: str):
 
 def ingest(paths: Iterable[str], db_path: str | os.PathLike = DEFAULT_DB, *, workers: int | None = None,
            progress: Callable[[FileOutcome], None] | None = None,
-           outcomes: Iterable[FileOutcome] | None = None, retry_quarantined: bool = False) -> IngestResult:
+           outcomes: Iterable[FileOutcome] | None = None, retry_quarantined: bool = False,
+           batch_reports: int = BATCH_REPORTS, **extract_options) -> IngestResult:
     """Extract and load files (or every file under folders) into the warehouse at ``db_path``.
 
     ``outcomes`` lets a caller that already extracted the files (the Dagster asset) pass
-    them in; otherwise changed files are extracted here.
+    them in; otherwise changed files are extracted here. Either way they are consumed as a
+    stream and committed in batches of about ``batch_reports`` reports (`load_batches`).
+    ``extract_options`` are passed on to `extract_many` (room for e.g. a cluster).
     """
     started = time.perf_counter()
     result = IngestResult()
@@ -94,12 +104,13 @@ def ingest(paths: Iterable[str], db_path: str | os.PathLike = DEFAULT_DB, *, wor
             todo, same_content = plan_files(con, files, result, retry_quarantined=retry_quarantined)
             if progress is not None and hasattr(progress, "set_total"):
                 progress.set_total(len(todo))  # a bar with total and ETA (gongkai.progress)
-            outcomes = same_content + (list(extract_many(todo, workers=workers, progress=progress)) if todo else [])
+            stream = itertools.chain(
+                same_content,
+                extract_many(todo, workers=workers, progress=progress, **extract_options) if todo else ())
+            load_batches(con, stream, result, batch_reports=batch_reports)
         else:
-            outcomes = list(outcomes)
-            result.files_seen = len(outcomes)
-        if outcomes:
-            load_outcomes(con, outcomes, result)
+            seen = load_batches(con, outcomes, result, batch_reports=batch_reports)
+            result.files_seen = seen
     finally:
         con.close()
     result.seconds = time.perf_counter() - started
@@ -138,13 +149,33 @@ def plan_files(con: duckdb.DuckDBPyConnection, files: list[str],
     return todo, same_content
 
 
+def load_batches(con: duckdb.DuckDBPyConnection, outcomes: Iterable[FileOutcome], result: IngestResult,
+                 *, batch_reports: int = BATCH_REPORTS) -> int:
+    """Load a stream of outcomes, one transaction per batch of about ``batch_reports`` reports
+    (a failed file counts as one); only one batch is held in memory. Returns files seen."""
+    batch: list[FileOutcome] = []
+    size = seen = 0
+    for outcome in outcomes:
+        seen += 1
+        batch.append(outcome)
+        size += max(1, len(outcome.reports))
+        if size >= batch_reports:
+            load_outcomes(con, batch, result)
+            batch, size = [], 0
+    if batch:
+        load_outcomes(con, batch, result)
+    return seen
+
+
 def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[FileOutcome], result: IngestResult) -> None:
-    """Write one batch of extraction outcomes in a single transaction."""
+    """Write one batch of extraction outcomes in a single transaction (counts add up in ``result``)."""
     now = datetime.now(timezone.utc).replace(tzinfo=None)
+    again = sorted({o.sha256 for o in outcomes if o.ok and o.already_loaded})
     loaded_shas = {
-        sha: count for sha, count in
-        con.execute("select sha256, count(*) from dim_report group by sha256").fetchall()
-    }
+        sha: count for sha, count in con.execute(
+            "select sha256, count(*) from dim_report where list_contains($shas, sha256) group by sha256",
+            {"shas": again}).fetchall()
+    } if again else {}
     batch_files, quarantine, items, batch_shas = [], [], [], set()
     for outcome in outcomes:
         ref = source_ref_of(outcome.path)
@@ -169,7 +200,7 @@ def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[FileOutcome], r
             report["source"]["ref"] = ref
             items.append((report, ref))
     frames = build_frames(items, extracted_at=now, resolve=resolve_report_region)
-    result.reports_loaded = len(items)
+    result.reports_loaded += len(items)
     staged = {
         "_batch_files": pd.DataFrame(batch_files),
         "_batch_quarantine": pd.DataFrame(quarantine, columns=["source_ref", "sha256", "reason", "quarantined_at"]),
@@ -180,12 +211,28 @@ def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[FileOutcome], r
     try:
         for name, frame in staged.items():
             con.register(name, frame)
+        stale = 0
         for name in sql_files("load"):
-            run_sql(con, sql_text(name))
-        result.reports_removed = con.execute("select count(*) from _stale_reports").fetchall()[0][0]
+            if name.startswith("load/04_"):
+                if not stale:
+                    continue  # nothing to remove: skip scanning the fact tables
+                update_rollups(con, "rollup/delta_stale.sql")  # subtract before the facts go
+            run_sql(con, sql_text(name), {"now": now} if "$now" in sql_text(name) else None)
+            if name.startswith("load/03_"):
+                stale = con.execute("select count(*) from _stale_reports").fetchall()[0][0]
+        result.reports_removed += stale
         for table in INSERT_ORDER:
             if table in frames:
                 insert_frame(con, table, frames[table])
+        if "fct_requests" in frames:
+            con.register("_batch_requests", frames["fct_requests"])
+            con.register("_batch_reports", frames["dim_report"])
+            try:
+                update_rollups(con, "rollup/delta_batch.sql")
+            finally:
+                con.unregister("_batch_requests")
+                con.unregister("_batch_reports")
+        run_sql(con, sql_text("quality/mark_loaded_pending.sql"), {"now": now})
         run_sql(con, "commit")
     except BaseException:
         run_sql(con, "rollback")
@@ -193,6 +240,17 @@ def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[FileOutcome], r
     finally:
         for name in staged:
             con.unregister(name)
+
+
+def update_rollups(con: duckdb.DuckDBPyConnection, delta_sql: str) -> None:
+    """Apply one delta (sql/rollup/delta_*.sql: reports added or removed) to rollup_requests,
+    rollup_reports and rollup_report_categories, in the caller's transaction."""
+    if delta_sql.endswith("stale.sql"):
+        run_sql(con, sql_text("rollup/remove_report_categories.sql"))
+    run_sql(con, sql_text(delta_sql))
+    run_sql(con, sql_text("rollup/apply_delta.sql"))
+    if not delta_sql.endswith("stale.sql"):
+        run_sql(con, sql_text("rollup/add_report_categories.sql"))
 
 
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:

@@ -13,6 +13,7 @@ from gongkai.warehouse.dimensions import STATIC_DIMENSIONS
 from gongkai.warehouse.sqlfiles import run_sql, sql_files, sql_text
 
 DEFAULT_DB = Path(os.environ.get("GONGKAI_DB", "data/warehouse.duckdb"))
+MEMORY_LIMIT = os.environ.get("GONGKAI_DUCKDB_MEMORY", "1GB")
 REGION_COLUMNS = (
     "adcode", "level", "name", "province_code", "province", "prefecture_code", "prefecture",
     "county_code", "county", "township_code", "township", "valid_from", "valid_to", "in_force",
@@ -25,6 +26,9 @@ def connect(db_path: str | os.PathLike = DEFAULT_DB, *, read_only: bool = False)
     if not read_only:
         db_path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(db_path), read_only=read_only)
+    # bounded memory at any warehouse size: DuckDB spills joins and sorts to disk beyond this
+    # (its default, 80% of RAM, would let one writer take most of a shared machine)
+    con.execute("set memory_limit = $limit", {"limit": MEMORY_LIMIT}).fetchall()
     if not read_only:
         ensure_schema(con)
     return con
@@ -44,6 +48,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             run_sql(con, f"delete from {table}")
             _insert(con, table, frame)
         _ensure_regions(con)
+        _ensure_rollups(con)
         for name in sql_files("views"):
             run_sql(con, sql_text(name))
         run_sql(con, "commit")
@@ -106,3 +111,16 @@ def _region_version_frame() -> pd.DataFrame:
     from gongkai.warehouse.dimensions import region_versions
 
     return region_versions()
+
+
+def _ensure_rollups(con: duckdb.DuckDBPyConnection) -> None:
+    """Build the roll-ups once for a warehouse loaded before they existed (the loader keeps
+    them up to date from then on)."""
+    missing = con.execute("select not exists (select 1 from rollup_reports), "
+                          "not exists (select 1 from rollup_report_categories)").fetchall()[0]
+    if any(missing) and con.execute("select exists (select 1 from fct_requests)").fetchall()[0][0]:
+        run_sql(con, sql_text("rollup/delta_all.sql"))
+        if missing[0]:
+            run_sql(con, sql_text("rollup/apply_delta.sql"))
+        if missing[1]:
+            run_sql(con, sql_text("rollup/add_report_categories.sql"))

@@ -1,0 +1,16 @@
+-- The whole warehouse's roll-up contribution (a warehouse created before the roll-ups).
+create or replace temp table _rollup_delta as
+select
+    r.adcode,
+    r.year,
+    coalesce(d.category, d.disposition_key) as category,
+    f.report_id,
+    1 as sign,
+    sum(f.count) as requests,
+    count(f.count) as requests_counted
+from fct_requests as f
+join dim_report as r using (report_id)
+join dim_disposition as d using (disposition_key)
+where f.applicant_type = 'total'
+  and (d.is_leaf or d.disposition_group in ('received', 'carried_forward'))
+group by all;
