@@ -117,8 +117,10 @@ def test_a_folder_of_seeds_and_bombs_loads_the_seeds_and_quarantines_each_bomb(h
     for name, reason in EXPECTED.items():
         mine = [line for line in lines if name in line]
         assert len(mine) == 1 and reason in mine[0] and mine[0].startswith("gongkai: "), (name, lines)
-    assert "5 reports loaded" in lines[-1]
-    assert len(lines) == len(EXPECTED) + 1  # one line per bomb and the summary
+    summary = [line for line in lines if line.startswith("gongkai ingest: ") and "reports loaded" in line]
+    assert len(summary) == 1 and "5 reports loaded" in summary[0]
+    published = [line for line in lines if line.startswith("gongkai ingest: published read-only copy")]
+    assert len(lines) == len(EXPECTED) + 1 + len(published)  # one line per bomb, the summary (and the publish line)
     con = duckdb.connect(str(db), read_only=True)
     stored = dict(con.execute("select source_ref, reason from quarantine").fetchall())
     assert {Path(ref).name for ref in stored} == set(EXPECTED)

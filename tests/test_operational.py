@@ -83,7 +83,7 @@ def test_a_warehouse_held_by_another_process_names_its_pid(loaded_db):
 
 
 def test_a_read_only_warehouse_says_so(tmpfs):
-    folder = tmpfs("16m")
+    folder = tmpfs("48m")  # the warehouse (~12 MB with its region dimension) and its published copy
     db = folder / "w.duckdb"
     assert gongkai("ingest", str(SEEDS[0]), "--db", str(db)).returncode == 0
     subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
@@ -94,7 +94,7 @@ def test_a_read_only_warehouse_says_so(tmpfs):
 
 
 def test_a_full_disk_names_the_real_cause(tmpfs):
-    folder = tmpfs("48m")  # the empty warehouse with its region dimension is ~12 MB
+    folder = tmpfs("48m")  # the warehouse (~12 MB with its region dimension) and its published copy
     db = folder / "w.duckdb"
     assert gongkai("ingest", str(SEEDS[0]), "--db", str(db)).returncode == 0
     subprocess.run(["dd", "if=/dev/zero", f"of={folder / 'filler'}", "bs=4k"], capture_output=True)

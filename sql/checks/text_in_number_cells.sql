@@ -1,3 +1,4 @@
+-- Scoped to the reports of the chunk being validated (temp table _chunk: report_id).
 -- Text in a number cell (error), per report: cells where a number belongs that print text
 -- which is not a number ("不详"). The extractor never reads them as blank: it keeps each
 -- cell and its printed text in dim_report.notes ("text in a number cell: WHERE: 'TEXT'").
@@ -17,4 +18,5 @@ from (
            list_filter(coalesce(json_extract_string(notes, '$[*]'), []::varchar[]),
                        lambda n: starts_with(n, 'text in a number cell')) as cells
     from dim_report
+    where report_id in (select report_id from _chunk)
 )

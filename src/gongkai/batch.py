@@ -171,9 +171,17 @@ def death_reason(exitcode: int | None, limits: Limits) -> str:
     return f"the worker reading it exited unexpectedly (exit status {exitcode})"
 
 
-def _worker_main(conn, limits: Limits) -> None:
-    """A worker process: one path in, one outcome out, until told to stop or the pipe closes."""
+def _worker_main(conn, limits: Limits, parent_end=None) -> None:
+    """A worker process: one path in, one outcome out, until told to stop or the pipe closes.
+
+    The forked child closes its copy of the parent's end of the pipe, so that when the
+    parent dies (even by SIGKILL) the pipe reaches EOF and the worker exits instead of
+    waiting forever (and holding the parent's stdout/stderr open).
+    """
     import faulthandler
+
+    if parent_end is not None:
+        parent_end.close()
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     faulthandler.disable()  # a native crash is reported as the file's one line, not a stack dump
@@ -202,7 +210,7 @@ class _Worker:
 
     def __init__(self, ctx, limits: Limits) -> None:
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child, limits), daemon=True)
+        self.proc = ctx.Process(target=_worker_main, args=(child, limits, self.conn), daemon=True)
         self.proc.start()
         child.close()
         self.index: int | None = None

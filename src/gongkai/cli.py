@@ -158,14 +158,22 @@ def _add_analyst_commands(sub) -> None:
     export.add_argument("--db", default=None, help="DuckDB file (default: data/warehouse.duckdb or $GONGKAI_DB)")
 
 
-def existing_db(args: argparse.Namespace):
+def existing_db(args: argparse.Namespace, *, prefer_published: bool = False):
     """The warehouse a read command works on; a file that does not exist is an error (only
-    ingest and run create one), so a mistyped --db never yields an empty warehouse."""
+    ingest and run create one), so a mistyped --db never yields an empty warehouse. Analyst
+    commands (query, export) read the published read-only copy when it exists, so they never
+    wait for (or block) a nightly run."""
     from pathlib import Path
 
     from gongkai.warehouse.schema import DEFAULT_DB
 
     db = Path(args.db) if args.db else Path(DEFAULT_DB)
+    if prefer_published:
+        from gongkai.warehouse.publish import published_path
+
+        copy = published_path(db)
+        if copy.is_file():
+            return copy
     if not db.is_file():
         print(f"gongkai: {db}: no such warehouse (create it with gongkai ingest)", file=sys.stderr)
         raise SystemExit(2)
@@ -177,7 +185,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
     from gongkai.analyst import AnalystError, parse_params, run_query
 
-    db = existing_db(args)
+    db = existing_db(args, prefer_published=True)
     try:
         with duckdb.connect(str(db), read_only=True) as con:
             frame = run_query(con, args.name, parse_params(args.param))
@@ -200,7 +208,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     from gongkai.analyst import AnalystError, export, parse_params
 
-    db = existing_db(args)
+    db = existing_db(args, prefer_published=True)
     try:
         with duckdb.connect(str(db), read_only=True) as con:
             rows = export(con, args.name, args.out, args.format, parse_params(args.param))
