@@ -141,34 +141,22 @@ class _LogHandler(logging.StreamHandler):
         super().emit(record)
 
 
-def _seconds(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more: {value!r}")
-    return number
+def _number_argument(kind, noun: str, minimum: float):
+    """An argparse type: a number of ``kind`` at least ``minimum``, else a one-line usage error."""
+    def parse(value: str):
+        try:
+            number = kind(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a {noun}: {value!r}") from None
+        if number < minimum:
+            raise argparse.ArgumentTypeError(f"must be {minimum:g} or more: {value!r}")
+        return number
+    return parse
 
 
-def _days(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of days: {value!r}") from None
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more: {value!r}")
-    return number
-
-
-def _count(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more: {value!r}")
-    return number
+_seconds = _number_argument(float, "number of seconds", 0)
+_days = _number_argument(float, "number of days", 0)
+_count = _number_argument(int, "whole number", 1)
 
 
 def _size(value: str) -> int:

@@ -130,7 +130,9 @@ def _shut(sock: socket.socket) -> None:
         pass
 
 
-class _HTTPConnection(http.client.HTTPConnection):
+class _DeadlineConnection:
+    """Attaches the request's total deadline to the socket once connected (HTTP and HTTPS)."""
+
     def __init__(self, *args, deadline: _Deadline | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._deadline = deadline
@@ -141,15 +143,12 @@ class _HTTPConnection(http.client.HTTPConnection):
             self._deadline.attach(self.sock)
 
 
-class _HTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, *args, deadline: _Deadline | None = None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._deadline = deadline
+class _HTTPConnection(_DeadlineConnection, http.client.HTTPConnection):
+    pass
 
-    def connect(self) -> None:
-        super().connect()
-        if self._deadline is not None:
-            self._deadline.attach(self.sock)
+
+class _HTTPSConnection(_DeadlineConnection, http.client.HTTPSConnection):
+    pass
 
 
 class _DeadlineHTTPHandler(urllib.request.HTTPHandler):
