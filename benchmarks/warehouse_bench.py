@@ -111,7 +111,7 @@ def main() -> None:
 
             run = validate_warehouse(big, docs_dir=Path(tmp) / "docs")
             print(f"quality suites on {run.reports} reports: {run.seconds:.1f} s "
-                  f"({run.reports_flagged} flagged, {len(run.failures)} failing comparisons)")
+                  f"({run.reports_flagged} flagged, {run.failing_comparisons} failing comparisons)")
 
 
 if __name__ == "__main__":

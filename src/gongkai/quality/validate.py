@@ -45,13 +45,15 @@ class QualityRun:
     reports_flagged: int
     seconds: float
     data_docs: str | None
-    failures: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)  # failing result rows
     mode: str = "all"  # incremental | all
     reports_checked: int = 0
+    failing_comparisons: int = 0  # of the reports checked (the rows themselves stay in quality_result)
+    # rule -> reports failing it among those checked; counts only, so memory does not grow with the run
+    reports_failing_by_rule: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
         return (f"quality run {self.run_id} ({self.mode}): {self.reports_checked} of {self.reports} reports "
-                f"checked, {self.reports_flagged} flagged, {len(self.failures)} failing comparisons "
+                f"checked, {self.reports_flagged} flagged, {self.failing_comparisons} failing comparisons "
                 f"in {self.seconds:.2f} s")
 
 
@@ -175,7 +177,7 @@ def validate_warehouse(db_path: str | os.PathLike = DEFAULT_DB, *, docs_dir: str
         _run_file(con, f"quality/scope_{mode}.sql", {"chunk_reports": chunk_reports})
         checked, chunks = con.execute("select count(*), coalesce(max(chunk_no) + 1, 0) from _scope").fetchall()[0]
         totals = {r.name: [r.severity, 0, 0, 0, 0] for r in rules}  # reports, failing, comparisons, failing
-        success, failure_parts = True, []
+        success = True
         suites = Suites([r.name for r in rules], docs) if checked else None
         if all_reports:
             for name in ("quality/drop_stale_results.sql", "quality/drop_stale_verdicts.sql"):
@@ -192,7 +194,6 @@ def validate_warehouse(db_path: str | os.PathLike = DEFAULT_DB, *, docs_dir: str
                 total[2] += frame.loc[~frame["passed"], "report_id"].nunique()
                 total[3] += len(frame)
                 total[4] += int((~frame["passed"]).sum())
-                failure_parts.append(frame.loc[~frame["passed"], RESULT_COLUMNS + ["passed"]])
             params = {"run_id": run_id, "checked_at": datetime.now(timezone.utc).replace(tzinfo=None)}
             # the rules' frames are scanned in place (no concatenated copy): one view over them
             names = [f"_rule_{i}" for i in range(len(frames))]
@@ -214,8 +215,7 @@ def validate_warehouse(db_path: str | os.PathLike = DEFAULT_DB, *, docs_dir: str
                 for view in names:
                     con.unregister(view)
             del frames
-        failures = (pd.concat(failure_parts, ignore_index=True) if failure_parts
-                    else pd.DataFrame(columns=RESULT_COLUMNS + ["passed"]))
+        failing_comparisons = sum(t[4] for t in totals.values())
         reports, flagged = con.execute(
             "select count(*), count(*) filter (where status = 'flagged') from dim_report").fetchall()[0]
         index = docs / "index.html" if docs is not None and (docs / "index.html").exists() else None
@@ -225,7 +225,7 @@ def validate_warehouse(db_path: str | os.PathLike = DEFAULT_DB, *, docs_dir: str
                 "run_id": run_id, "started_at": started_at,
                 "finished_at": datetime.now(timezone.utc).replace(tzinfo=None),
                 "gx_version": version("great_expectations"), "gx_success": success, "reports": reports,
-                "reports_flagged": flagged, "results": len(failures),
+                "reports_flagged": flagged, "results": failing_comparisons,
                 "seconds": time.perf_counter() - started, "data_docs": str(index) if index else None,
                 "mode": mode, "reports_checked": checked,
             }]))
@@ -242,4 +242,5 @@ def validate_warehouse(db_path: str | os.PathLike = DEFAULT_DB, *, docs_dir: str
     finally:
         con.close()
     return QualityRun(run_id, success, reports, flagged, time.perf_counter() - started,
-                      str(index) if index else None, failures.reset_index(drop=True), mode, checked)
+                      str(index) if index else None, mode, checked, failing_comparisons,
+                      {name: t[2] for name, t in totals.items() if t[2]})
