@@ -26,25 +26,6 @@ GONGKAI = [sys.executable, "-m", "gongkai.cli"]
 MB = 1 << 20
 
 
-def tree_rss(pid: int) -> int:
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            children.setdefault(int(fields[1]), []).append(int(entry))
-            rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-    total, todo = 0, [pid]
-    while todo:
-        current = todo.pop()
-        total += rss.get(current, 0)
-        todo += children.get(current, [])
-    return total
-
-
 def measured(args: list[str]) -> tuple[subprocess.CompletedProcess, float, float, int]:
     before = os.times()
     started = time.perf_counter()
@@ -54,7 +35,7 @@ def measured(args: list[str]) -> tuple[subprocess.CompletedProcess, float, float
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, tree_rss(process.pid))
+            peak = max(peak, hostile.process_tree_rss(process.pid))
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)

@@ -127,6 +127,20 @@ def match_table3_row(label: str, category: str | None, seen_results: bool) -> F.
     return best[1] if best else None
 
 
+def _segment_table3_row(seg: Segment, category: str | None, seen_results: bool):
+    """The table-三 row a segment's labels name (the last label that matches, else all of them
+    joined), and the disposition category in force after its labels."""
+    for cell in seg.labels:
+        category = _category_of(cell.text) or category
+    for cell in reversed(seg.labels):
+        row_def = match_table3_row(cell.text, category, seen_results)
+        if row_def is not None:
+            return row_def, category
+    if len(seg.labels) > 1:
+        return match_table3_row("".join(c.text for c in seg.labels), category, seen_results), category
+    return None, category
+
+
 @lru_cache(maxsize=1 << 14)
 def _category_of(label: str) -> str | None:
     raw = unicodedata.normalize("NFKC", label).strip()
@@ -148,16 +162,7 @@ def parse_table3(segments: list[Segment]) -> tuple[dict[str, list[Number]], dict
     seen_results = False
     width = len(F.APPLICANT_KEYS)
     for seg in segments:
-        row_def = None
-        for cell in seg.labels:
-            category = _category_of(cell.text) or category
-        for cell in reversed(seg.labels):
-            row_def = match_table3_row(cell.text, category, seen_results)
-            if row_def is not None:
-                break
-        if row_def is None and len(seg.labels) > 1:
-            joined = "".join(c.text for c in seg.labels)
-            row_def = match_table3_row(joined, category, seen_results)
+        row_def, category = _segment_table3_row(seg, category, seen_results)
         if row_def is None or not seg.values or row_def.key in rows:
             continue
         if row_def.group == "result":
@@ -220,15 +225,7 @@ def map_damaged_table3_rows(segments: list[Segment], rows: dict[str, list[Number
     found_at: list[tuple[int, str]] = []  # (segment index, key) of rows found by their labels
     orphans: list[tuple[int, Segment, str | None]] = []
     for index, seg in enumerate(segments):
-        row_def = None
-        for cell in seg.labels:
-            category = _category_of(cell.text) or category
-        for cell in reversed(seg.labels):
-            row_def = match_table3_row(cell.text, category, seen_results)
-            if row_def is not None:
-                break
-        if row_def is None and len(seg.labels) > 1:
-            row_def = match_table3_row("".join(c.text for c in seg.labels), category, seen_results)
+        row_def, category = _segment_table3_row(seg, category, seen_results)
         if row_def is not None and row_def.group == "result":
             seen_results = True
         if row_def is not None and rows.get(row_def.key) is not None and row_def.key not in (k for _, k in found_at):

@@ -272,3 +272,28 @@ def write_bombs(folder: Path) -> dict[str, Path]:
     """One of each bomb in ``folder``; returns name → path."""
     folder.mkdir(parents=True, exist_ok=True)
     return {name: make(folder / name) for name, make in BOMBS.items()}
+
+
+def process_tree_rss(pid: int) -> int:
+    """Resident memory (bytes) of a process and all its descendants, from /proc — how the
+    hostile tests and benchmarks/hostile_ingest.py measure a whole ingest's memory."""
+    import os
+
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+        rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        total += rss.get(current, 0)
+        todo += children.get(current, [])
+    return total
