@@ -103,7 +103,7 @@ def night_load(db: Path, outcomes) -> IngestResult:
     return result
 
 
-def query_latencies(path: Path, repeats: int = 5) -> list[tuple[str, float, int]]:
+def query_latencies(path: Path, repeats: int = 5, only: list[str] | None = None) -> list[tuple[str, float, int]]:
     queries = {p.name: p.read_text(encoding="utf-8") for p in sorted((ROOT / "sql" / "queries").glob("*.sql"))}
     views = ["v_requests_by_province", "v_requests_by_prefecture", "v_requests_by_county",
              "v_disclosure_rate", "v_quality"]
@@ -115,6 +115,8 @@ def query_latencies(path: Path, repeats: int = 5) -> list[tuple[str, float, int]
     queries["v_requests one county-year"] = (
         "select * from v_requests where county_code = (select min(county_code) from dim_region "
         "where county_code in (select adcode from dim_report)) and year = 2021")
+    if only:
+        queries = {name: sql for name, sql in queries.items() if any(o in name for o in only)}
     con = duckdb.connect(str(path), read_only=True)
     con.execute("set memory_limit = $limit", {"limit": MEMORY_LIMIT}).fetchall()
     out = []

@@ -1,32 +1,6 @@
--- Each report's place as it was in the report's year: the version of dim_region_version
--- whose years hold the report's year (a county renamed in 2021 shows its old name on a 2020
--- report), falling back to the code's latest version (dim_region) when no version covers
--- the year (no year, or a year outside the lists). series_code follows the unit across a
--- code change. The base of every regional view.
+-- Each report's place as it was in the report's year (a county renamed in 2021 shows its
+-- old name on a 2020 report; series_code follows the unit across a code change): the
+-- base of every regional view. Stored per report in report_region by the loader
+-- (sql/region/insert_report_region.sql says how the version is chosen).
 create or replace view v_report_region as
-with versions as (
-    select r.report_id, r.year, r.adcode, v.*
-    from dim_report as r
-    join dim_region_version as v
-      on v.adcode = r.adcode and r.year between coalesce(v.valid_from, 0) and coalesce(v.valid_to, 9999)
-    qualify row_number() over (partition by r.report_id order by v.valid_from desc nulls last) = 1
-)
-select
-    r.report_id,
-    r.year,
-    r.adcode,
-    if(v.report_id is null, g.level, v.level) as level,
-    if(v.report_id is null, g.name, v.name) as name,
-    if(v.report_id is null, g.province_code, v.province_code) as province_code,
-    if(v.report_id is null, g.province, v.province) as province,
-    if(v.report_id is null, g.prefecture_code, v.prefecture_code) as prefecture_code,
-    if(v.report_id is null, g.prefecture, v.prefecture) as prefecture,
-    if(v.report_id is null, g.county_code, v.county_code) as county_code,
-    if(v.report_id is null, g.county, v.county) as county,
-    if(v.report_id is null, g.township_code, v.township_code) as township_code,
-    if(v.report_id is null, g.township, v.township) as township,
-    coalesce(v.series_code, r.adcode) as series_code,
-    v.report_id is not null as version_of_year
-from dim_report as r
-left join versions as v using (report_id)
-left join dim_region as g on g.adcode = r.adcode;
+select * from report_region;

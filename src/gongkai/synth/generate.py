@@ -140,6 +140,10 @@ def _extra_townships() -> Iterator[list[Agency]]:
     """Batches of further townships, one per county each, in a fixed order."""
     counties = [p for p in PLACES if p[3] == "county"]
     names = [a + b for a in _TOWNSHIP_FIRST for b in _TOWNSHIP_SECOND if a != b]
+    # then three-syllable names ("石桥坪"): about 930,000 agencies in all, so that a national
+    # corpus (1.2 million reports) never repeats an agency-year
+    names += [a + b + c for a in _TOWNSHIP_FIRST for b in _TOWNSHIP_SECOND for c in _TOWNSHIP_SECOND
+              if len({a, b, c}) == 3]
     used = {t[:-1] for t in _TOWNSHIPS}
     for i, name in enumerate(names):
         if name in used:

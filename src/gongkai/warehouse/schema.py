@@ -47,7 +47,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
                 continue
             run_sql(con, f"delete from {table}")
             _insert(con, table, frame)
-        _ensure_regions(con)
+        regions_reloaded = _ensure_regions(con)
+        _ensure_report_regions(con, rebuild=regions_reloaded)
         _ensure_rollups(con)
         for name in sql_files("views"):
             run_sql(con, sql_text(name))
@@ -57,14 +58,17 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         raise
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
-    """Bulk insert a DataFrame by column name (one statement, no row loop)."""
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, order_by: str | None = None) -> None:
+    """Bulk insert a DataFrame by column name (one statement, no row loop), optionally sorted
+    (rows stored in that order: DuckDB's per-row-group min/max then skip what a filter on
+    those columns cannot match)."""
     if frame.empty:
         return
     columns = ", ".join(frame.columns)
     con.register("_frame", frame)
     try:
-        run_sql(con, f"insert into {table} ({columns}) select {columns} from _frame")
+        order = f" order by {order_by}" if order_by else ""
+        run_sql(con, f"insert into {table} ({columns}) select {columns} from _frame{order}")
     finally:
         con.unregister("_frame")
 
@@ -91,19 +95,60 @@ def _drop_outdated_regions(con: duckdb.DuckDBPyConnection) -> None:
         run_sql(con, "drop table dim_region")
 
 
-def _ensure_regions(con: duckdb.DuckDBPyConnection) -> None:
+def _ensure_regions(con: duckdb.DuckDBPyConnection) -> bool:
     """The whole gazetteer as dim_region (plus the 'unresolved' member) and every version of
-    every code as dim_region_version, loaded once."""
+    every code as dim_region_version, loaded once. True when either was (re)loaded."""
+    reloaded = False
     frame = _region_frame()
     if con.execute("select count(*) from dim_region").fetchall()[0][0] != len(frame) + 1:
+        reloaded = True
         # not loaded from this gazetteer yet (a different gazetteer reloads it)
         unresolved = pd.DataFrame([{"adcode": "unresolved", "level": "unresolved", "name": None}])
         run_sql(con, "delete from dim_region")
         _insert(con, "dim_region", pd.concat([frame, unresolved], ignore_index=True))
     versions = _region_version_frame()
     if con.execute("select count(*) from dim_region_version").fetchall()[0][0] != len(versions):
+        reloaded = True
         run_sql(con, "delete from dim_region_version")
         _insert(con, "dim_region_version", versions)
+    return reloaded
+
+
+def _ensure_report_regions(con: duckdb.DuckDBPyConnection, *, rebuild: bool) -> None:
+    """report_region holds one row per report: rebuilt whole when the regions were reloaded
+    (a new gazetteer) or when it does not match dim_report (a warehouse made before it)."""
+    columns = {c for (c,) in con.execute(
+        "select column_name from information_schema.columns where table_name = 'report_region'").fetchall()}
+    if "agency_key" not in columns:  # made before it carried the agency key
+        run_sql(con, "drop table report_region")
+        run_sql(con, sql_text("schema/25_report_region.sql"))
+    stored, reports = con.execute(
+        "select (select count(*) from report_region), (select count(*) from dim_report)").fetchall()[0]
+    if rebuild or stored != reports:
+        run_sql(con, "delete from report_region")
+        insert_report_regions(con, "dim_report")
+
+
+def insert_report_dispositions(con: duckdb.DuckDBPyConnection, facts: str) -> None:
+    """Roll the table-三 facts of the relation ``facts`` (fct_requests or a batch's frame) up
+    into rollup_report_dispositions, in the caller's transaction."""
+    run_sql(con, f"create or replace temp view _disposition_facts as select * from {facts}")
+    try:
+        run_sql(con, sql_text("rollup/add_report_dispositions.sql"))
+    finally:
+        run_sql(con, "drop view if exists _disposition_facts")
+
+
+def insert_report_regions(con: duckdb.DuckDBPyConnection, reports: str) -> None:
+    """Store the place in force in each report's year for the reports of the relation
+    ``reports`` (a table or registered frame with report_id, year, adcode, agency,
+    region_text), in the caller's
+    transaction."""
+    run_sql(con, f"create or replace temp view _region_reports as select report_id, year, adcode, agency, region_text from {reports}")
+    try:
+        run_sql(con, sql_text("region/insert_report_region.sql"))
+    finally:
+        run_sql(con, "drop view if exists _region_reports")
 
 
 @cache
@@ -116,6 +161,19 @@ def _region_version_frame() -> pd.DataFrame:
 def _ensure_rollups(con: duckdb.DuckDBPyConnection) -> None:
     """Build the roll-ups once for a warehouse loaded before they existed (the loader keeps
     them up to date from then on)."""
+    columns = {c for (c,) in con.execute(
+        "select column_name from information_schema.columns where table_name = 'rollup_report_categories'").fetchall()}
+    if "agency_key" not in columns:  # made before it carried year, status and place: rebuilt
+        run_sql(con, "drop table rollup_report_categories")
+        run_sql(con, sql_text("schema/24_rollup_report_categories.sql"))
+    if con.execute("select not exists (select 1 from rollup_report_dispositions) "
+                   "and exists (select 1 from fct_requests)").fetchall()[0][0]:
+        insert_report_dispositions(con, "fct_requests")
+    if con.execute("select not exists (select 1 from quality_cell) and exists (select 1 from quality_result "
+                   "where not passed and rule in ('I1', 'I2', 'I3', 'I4'))").fetchall()[0][0]:
+        run_sql(con, "create or replace temp table _chunk as select report_id from dim_report")
+        run_sql(con, sql_text("quality/chunk/05a_insert_failing_cells.sql"))
+        run_sql(con, "drop table _chunk")
     missing = con.execute("select not exists (select 1 from rollup_reports), "
                           "not exists (select 1 from rollup_report_categories)").fetchall()[0]
     if any(missing) and con.execute("select exists (select 1 from fct_requests)").fetchall()[0][0]:
