@@ -4,7 +4,8 @@
 -- dim_region_version whose years hold the report's year (a county renamed in 2021 shows
 -- its old name on a 2020 report), falling back to the code's latest version (dim_region)
 -- when no version covers the year. series_code follows the unit across a code change.
-insert into report_region
+-- _new_regions keeps the batch's rows for the roll-ups written next.
+create or replace temp table _new_regions as
 with versions as (
     select r.report_id, v.*
     from _region_reports as r
@@ -38,3 +39,4 @@ select
 from _region_reports as r
 left join versions as v using (report_id)
 left join dim_region as g on g.adcode = r.adcode;
+insert into report_region select * from _new_regions;

@@ -1,6 +1,7 @@
 -- The per-report x row roll-up of the facts in _disposition_facts (a loader batch's frame,
 -- or every fact when a warehouse made before the roll-up is brought up to date), with the
--- report's year, status and place in force (dim_report and report_region, written before).
+-- report's year, status and place in force (_rollup_reports, _rollup_regions: as in
+-- add_report_categories.sql).
 insert into rollup_report_dispositions
 select
     f.report_id,
@@ -15,7 +16,7 @@ select
     any_value(g.county_code) as county_code
 from _disposition_facts as f
 join dim_applicant_type as a using (applicant_type)
-join dim_report as r using (report_id)
-left join report_region as g using (report_id)
+join _rollup_reports as r using (report_id)
+left join _rollup_regions as g using (report_id)
 group by f.report_id, f.disposition_key
 order by f.disposition_key;

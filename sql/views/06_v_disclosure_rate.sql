@@ -26,7 +26,7 @@ rolled as (
         coalesce(province_code, prefecture_code, county_code) as region_code,
         year,
         status,
-        sum(reports) as reports,
+        sum(reports)::bigint as reports,
         sum(granted) as granted,
         sum(partial) as partial,
         sum(denied) as denied,

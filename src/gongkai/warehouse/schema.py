@@ -129,6 +129,14 @@ def _ensure_report_regions(con: duckdb.DuckDBPyConnection, *, rebuild: bool) -> 
         insert_report_regions(con, "dim_report")
 
 
+def rollup_sources(con: duckdb.DuckDBPyConnection, reports: str, regions: str) -> None:
+    """Point the roll-up writers (sql/rollup/add_*.sql) at the reports' rows they copy year,
+    status and place from: a batch's own frames, or dim_report and report_region whole."""
+    run_sql(con, f"create or replace temp view _rollup_reports as select report_id, year, status from {reports}")
+    run_sql(con, "create or replace temp view _rollup_regions as select report_id, province_code, prefecture_code, "
+            f"county_code, agency_key from {regions}")
+
+
 def insert_report_dispositions(con: duckdb.DuckDBPyConnection, facts: str) -> None:
     """Roll the table-三 facts of the relation ``facts`` (fct_requests or a batch's frame) up
     into rollup_report_dispositions, in the caller's transaction."""
@@ -166,6 +174,7 @@ def _ensure_rollups(con: duckdb.DuckDBPyConnection) -> None:
     if "agency_key" not in columns:  # made before it carried year, status and place: rebuilt
         run_sql(con, "drop table rollup_report_categories")
         run_sql(con, sql_text("schema/24_rollup_report_categories.sql"))
+    rollup_sources(con, "dim_report", "report_region")
     if con.execute("select not exists (select 1 from rollup_report_dispositions) "
                    "and exists (select 1 from fct_requests)").fetchall()[0][0]:
         insert_report_dispositions(con, "fct_requests")
