@@ -34,7 +34,7 @@ import pandas as pd
 from gongkai import PARSER_VERSION
 from gongkai.batch import FileOutcome, discover, extract_many, file_digest
 from gongkai.warehouse.frames import build_frames
-from gongkai.warehouse.schema import DEFAULT_DB, _insert, connect, insert_report_dispositions, insert_report_regions, rollup_sources
+from gongkai.warehouse.schema import DEFAULT_DB, _insert, connect, insert_report_dispositions, insert_report_regions, drop_rollup_sources, rollup_sources
 from gongkai.warehouse.sqlfiles import run_sql, sql_files, sql_text
 
 log = logging.getLogger(__name__)
@@ -242,6 +242,7 @@ def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[FileOutcome], r
                     finally:
                         con.unregister("_batch_requests")
             finally:
+                drop_rollup_sources(con)
                 con.unregister("_batch_reports")
         run_sql(con, sql_text("quality/mark_loaded_pending.sql"), {"now": now})
         run_sql(con, "commit")

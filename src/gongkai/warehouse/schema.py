@@ -127,6 +127,7 @@ def _ensure_report_regions(con: duckdb.DuckDBPyConnection, *, rebuild: bool) -> 
     if rebuild or stored != reports:
         run_sql(con, "delete from report_region")
         insert_report_regions(con, "dim_report")
+        drop_rollup_sources(con)
 
 
 def rollup_sources(con: duckdb.DuckDBPyConnection, reports: str, regions: str) -> None:
@@ -135,6 +136,12 @@ def rollup_sources(con: duckdb.DuckDBPyConnection, reports: str, regions: str) -
     run_sql(con, f"create or replace temp view _rollup_reports as select report_id, year, status from {reports}")
     run_sql(con, "create or replace temp view _rollup_regions as select report_id, province_code, prefecture_code, "
             f"county_code, agency_key from {regions}")
+
+
+def drop_rollup_sources(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the temporary names rollup_sources and insert_report_regions left behind."""
+    run_sql(con, "drop view if exists _rollup_reports; drop view if exists _rollup_regions; "
+            "drop table if exists _new_regions")
 
 
 def insert_report_dispositions(con: duckdb.DuckDBPyConnection, facts: str) -> None:
@@ -174,9 +181,9 @@ def _ensure_rollups(con: duckdb.DuckDBPyConnection) -> None:
     if "agency_key" not in columns:  # made before it carried year, status and place: rebuilt
         run_sql(con, "drop table rollup_report_categories")
         run_sql(con, sql_text("schema/24_rollup_report_categories.sql"))
-    rollup_sources(con, "dim_report", "report_region")
     if con.execute("select not exists (select 1 from rollup_report_dispositions) "
                    "and exists (select 1 from fct_requests)").fetchall()[0][0]:
+        rollup_sources(con, "dim_report", "report_region")
         insert_report_dispositions(con, "fct_requests")
     if con.execute("select not exists (select 1 from quality_cell) and exists (select 1 from quality_result "
                    "where not passed and rule in ('I1', 'I2', 'I3', 'I4'))").fetchall()[0][0]:
@@ -190,4 +197,6 @@ def _ensure_rollups(con: duckdb.DuckDBPyConnection) -> None:
         if missing[0]:
             run_sql(con, sql_text("rollup/apply_delta.sql"))
         if missing[1]:
+            rollup_sources(con, "dim_report", "report_region")
             run_sql(con, sql_text("rollup/add_report_categories.sql"))
+    drop_rollup_sources(con)
