@@ -248,6 +248,7 @@ def main() -> None:
                         help="the shared folder with seeds/, real/ and gold/ (default: ../shared)")
     parser.add_argument("--rounds", type=int, default=7, help="rounds of alternated runs (median taken)")
     parser.add_argument("--no-render", action="store_true", help="skip the LibreOffice PDF renderings")
+    parser.add_argument("--only-startup", action="store_true", help="measure only the start-up section")
     parser.add_argument("--section", choices=("pdf", "html", "text"), help=argparse.SUPPRESS)
     parser.add_argument("--files", nargs="*", default=[], help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -260,7 +261,7 @@ def main() -> None:
         sys.exit(f"extract_throughput: {shared} has no gold/ folder (pass the shared folder)")
 
     with tempfile.TemporaryDirectory() as tmp:
-        rendered = rendered_inputs(shared, Path(tmp), render_pdf=not args.no_render)
+        rendered = rendered_inputs(shared, Path(tmp), render_pdf=not (args.no_render or args.only_startup))
         inputs = {
             "text": sorted((shared / "seeds").glob("*.txt")) + sorted((shared / "real").glob("*.txt")),
             "html": sorted((shared / "real").glob("*.html")) + rendered["html"],
@@ -268,7 +269,7 @@ def main() -> None:
         }
         print(f"CPU time (process_time), median of {args.rounds} alternated rounds; each format in a fresh "
               "process; machine possibly shared.\n")
-        for section in ("text", "html", "pdf"):
+        for section in () if args.only_startup else ("text", "html", "pdf"):
             subprocess.run([sys.executable, __file__, "--section", section, "--rounds", str(args.rounds),
                             "--files", *map(str, inputs[section])], check=True)
             print()

@@ -361,13 +361,15 @@ COMMANDS = {"extract": cmd_extract, "ingest": cmd_ingest, "validate": cmd_valida
 
 
 def main(argv: list[str] | None = None) -> int:
-    import logging
     import os
 
-    logging.getLogger("gongkai").addHandler(logging.NullHandler())  # one stderr line per file, printed here
     given = sys.argv[1:] if argv is None else argv
     parser = build_parser(next((a for a in given if not a.startswith("-")), None))
     args = parser.parse_args(argv)
+    if args.command != "extract" or "logging" in sys.modules:  # extract logs nothing: no ~5 ms logging import
+        import logging
+
+        logging.getLogger("gongkai").addHandler(logging.NullHandler())  # one stderr line per file, printed here
     _apply_pdf_engine(args)
     missing = [p for p in getattr(args, "files", None) or getattr(args, "paths", None) or [] if not os.path.lexists(p)]
     if missing and args.command in ("extract", "ingest"):
