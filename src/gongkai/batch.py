@@ -109,8 +109,11 @@ def file_digest(path: str) -> tuple[str, int] | None:
     return digest.hexdigest(), size
 
 
-def extract_one(path: str) -> FileOutcome:
-    """Read, hash and extract one file within the active limits; never raises for bad input."""
+def extract_one(path: str, *, with_provenance: bool = True) -> FileOutcome:
+    """Read, hash and extract one file within the active limits; never raises for bad input.
+
+    Reports carry their provenance unless ``with_provenance`` is False (`gongkai extract`
+    without ``--provenance``, which would drop it)."""
     import hashlib
 
     from gongkai.extract import extract_file
@@ -133,7 +136,7 @@ def extract_one(path: str) -> FileOutcome:
         return FileOutcome(path, "", 0, error=_memory_reason(limits))
     sha256 = hashlib.sha256(data).hexdigest()
     try:
-        reports = extract_file(path, data=data, with_provenance=True)
+        reports = extract_file(path, data=data, with_provenance=with_provenance)
     except ExtractionError as exc:
         return FileOutcome(path, sha256, len(data), error=_one_line(str(exc)))
     except MemoryError:
@@ -175,7 +178,7 @@ def death_reason(exitcode: int | None, limits: Limits) -> str:
     return f"the worker reading it exited unexpectedly (exit status {exitcode})"
 
 
-def _worker_main(conn, limits: Limits, parent_end=None) -> None:
+def _worker_main(conn, limits: Limits, parent_end=None, with_provenance: bool = True) -> None:
     """A worker process: one path in, one outcome out, until told to stop or the pipe closes.
 
     The forked child closes its copy of the parent's end of the pipe, so that when the
@@ -199,7 +202,7 @@ def _worker_main(conn, limits: Limits, parent_end=None) -> None:
         if path is None:
             return
         apply_cpu_limit(limits)
-        outcome = extract_one(path)
+        outcome = extract_one(path, with_provenance=with_provenance)
         retire = outcome.error is not None and "memory limit" in outcome.error
         try:
             conn.send((outcome, retire))
@@ -212,9 +215,9 @@ def _worker_main(conn, limits: Limits, parent_end=None) -> None:
 class _Worker:
     """One managed worker process and the file it is reading."""
 
-    def __init__(self, ctx, limits: Limits) -> None:
+    def __init__(self, ctx, limits: Limits, with_provenance: bool = True) -> None:
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child, limits, self.conn), daemon=True)
+        self.proc = ctx.Process(target=_worker_main, args=(child, limits, self.conn, with_provenance), daemon=True)
         self.proc.start()
         child.close()
         self.index: int | None = None
@@ -254,7 +257,7 @@ def _in_daemon_process() -> bool:
     return mp is not None and mp.current_process().daemon
 
 
-def extract_single(path: str, limits: Limits | None = None) -> FileOutcome:
+def extract_single(path: str, limits: Limits | None = None, *, with_provenance: bool = True) -> FileOutcome:
     """One file read in one forked child under the per-file limits, as a pool worker would.
 
     For a one-file call the pool's costs are pure overhead (~100 ms of CPU for a file read
@@ -274,7 +277,7 @@ def extract_single(path: str, limits: Limits | None = None) -> FileOutcome:
     pid = os.fork()
     if pid == 0:  # the child: never returns
         os.close(read_end)
-        _single_child(path, limits, write_end)
+        _single_child(path, limits, write_end, with_provenance)
     os.close(write_end)
     status = None
     try:
@@ -301,7 +304,7 @@ def extract_single(path: str, limits: Limits | None = None) -> FileOutcome:
     return FileOutcome(path, sha256, size, error=reason)
 
 
-def _single_child(path: str, limits: Limits, write_end: int) -> None:
+def _single_child(path: str, limits: Limits, write_end: int, with_provenance: bool) -> None:
     """The forked child of :func:`extract_single`: limits, extraction, outcome down the pipe, ``_exit``."""
     code = 0
     try:
@@ -314,7 +317,7 @@ def _single_child(path: str, limits: Limits, write_end: int) -> None:
 
         apply_memory_limit(limits)
         apply_cpu_limit(limits)
-        outcome = extract_one(path)
+        outcome = extract_one(path, with_provenance=with_provenance)
         try:
             payload = _encode_outcome(outcome)
         except MemoryError:
@@ -382,7 +385,8 @@ def _decode_outcome(payload: bytes) -> FileOutcome | None:
 
 def extract_many(paths: list[str], *, workers: int | None = None,
                  progress: Callable[[FileOutcome], None] | None = None,
-                 cluster: str | None = None, limits: Limits | None = None) -> Iterator[FileOutcome]:
+                 cluster: str | None = None, limits: Limits | None = None,
+                 with_provenance: bool = True) -> Iterator[FileOutcome]:
     """Outcomes for ``paths`` in order, extracting on ``workers`` processes (default: all cores).
 
     Every file is read in a worker process under the per-file limits (``limits``, default
@@ -394,6 +398,9 @@ def extract_many(paths: list[str], *, workers: int | None = None,
     With ``cluster`` (or $GONGKAI_DASK_SCHEDULER), a dask.distributed scheduler address,
     extraction runs on that cluster instead and outcomes come in completion order
     (see gongkai.distributed).
+
+    ``with_provenance=False`` leaves each report's provenance out (local extraction only; a
+    cluster's reports keep it).
     """
     cluster = cluster or os.environ.get("GONGKAI_DASK_SCHEDULER")
     if cluster:
@@ -409,7 +416,7 @@ def extract_many(paths: list[str], *, workers: int | None = None,
         set_active(limits)
         try:
             for path in paths:
-                outcome = extract_one(path)
+                outcome = extract_one(path, with_provenance=with_provenance)
                 if progress:
                     progress(outcome)
                 yield outcome
@@ -417,7 +424,7 @@ def extract_many(paths: list[str], *, workers: int | None = None,
             set_active(previous)
         return
     if len(paths) == 1:  # one file: one forked child, no pool and no warm-up (start-up of `gongkai extract`)
-        outcome = extract_single(paths[0], limits)
+        outcome = extract_single(paths[0], limits, with_provenance=with_provenance)
         if progress:
             progress(outcome)
         yield outcome
@@ -430,7 +437,7 @@ def extract_many(paths: list[str], *, workers: int | None = None,
     count = max(1, min(workers or os.cpu_count() or 1, len(paths)))
     _warm_up()  # workers fork from a warm parent: start-up is not charged to a file's time limit
     ctx = multiprocessing.get_context("fork")
-    pool = [_Worker(ctx, limits) for _ in range(count)]
+    pool = [_Worker(ctx, limits, with_provenance) for _ in range(count)]
     todo = deque(range(len(paths)))
     done: dict[int, FileOutcome] = {}
     next_index = 0
@@ -443,7 +450,7 @@ def extract_many(paths: list[str], *, workers: int | None = None,
                         worker.conn.send(paths[index])
                     except (OSError, ValueError):  # died while idle: replace it, file goes back
                         worker.stop(kill=True)
-                        pool[slot] = _Worker(ctx, limits)
+                        pool[slot] = _Worker(ctx, limits, with_provenance)
                         todo.appendleft(index)
                         continue
                     worker.index = index
@@ -467,7 +474,7 @@ def extract_many(paths: list[str], *, workers: int | None = None,
                     done[index] = outcome
                     if retire:
                         worker.stop()
-                        pool[slot] = _Worker(ctx, limits)
+                        pool[slot] = _Worker(ctx, limits, with_provenance)
                     continue
                 overdue = limits.max_seconds > 0 and time.monotonic() > worker.deadline
                 if worker.proc.is_alive() and not overdue:
@@ -479,7 +486,7 @@ def extract_many(paths: list[str], *, workers: int | None = None,
                     reason = death_reason(worker.stop(kill=True), limits)
                 sha256, size = file_digest(paths[index]) or ("", 0)
                 done[index] = FileOutcome(paths[index], sha256, size, error=reason)
-                pool[slot] = _Worker(ctx, limits)
+                pool[slot] = _Worker(ctx, limits, with_provenance)
             while next_index in done:
                 outcome = done.pop(next_index)
                 next_index += 1

@@ -343,7 +343,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
     failed = 0
     # every file is read in a worker process under the per-file limits; output keeps argument order
-    for outcome in extract_many(discover(args.files), workers=1, limits=_limits(args)):
+    for outcome in extract_many(discover(args.files), workers=1, limits=_limits(args), with_provenance=args.provenance):
         if not outcome.ok:
             print(f"gongkai: {display_path(outcome.path)}: {outcome.error}", file=sys.stderr)
             failed += 1

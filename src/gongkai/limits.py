@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import zlib
 from dataclasses import asdict, dataclass
 
+from gongkai.lazyre import lazy  # compiled on first use: only PDFs need these
 from gongkai.readers.base import ExtractionError
 
 MB = 1 << 20
@@ -156,9 +156,9 @@ def _inflate_count(raw: memoryview, stop_at: int, *, wbits: int) -> int:
 
 # ---- PDF --------------------------------------------------------------------------------
 
-_STREAM = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
-_OBJ = re.compile(rb"\d+\s+\d+\s+obj\b")
-_COUNT = re.compile(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)|/Count\s+(\d+)[^>]*?/Type\s*/Pages\b")
+_STREAM = lazy(rb"(?<!end)stream(?:\r\n|\n|\r)")
+_OBJ = lazy(rb"\d+\s+\d+\s+obj\b")
+_COUNT = lazy(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)|/Count\s+(\d+)[^>]*?/Type\s*/Pages\b")
 
 
 def pdf_page_count(data: bytes) -> int | None:
