@@ -52,12 +52,27 @@ def _squash(text: str) -> str:
     return _WS.sub("", unicodedata.normalize("NFKC", text))
 
 
+def _first_lines(text: str, count: int) -> list[str]:
+    """The first ``count`` non-blank lines of ``text``, stripped (without splitting the whole text)."""
+    lines: list[str] = []
+    start = 0
+    while len(lines) < count and start <= len(text):
+        end = text.find("\n", start)
+        if end < 0:
+            end = len(text)
+        line = text[start:end].strip()
+        if line:
+            lines.append(line)
+        start = end + 1
+    return lines
+
+
 def find_title(text: str, declared_title: str | None = None) -> str | None:
     """The report's title: a declared one (HTML <title>, "标题:" line) or the first title lines."""
     candidates = []
     if declared_title:
         candidates.append(declared_title)
-    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    lines = _first_lines(text, _TITLE_SEARCH_LINES)
     for line in lines[:3]:
         if _PAGE_TITLE_PREFIX.match(line):
             candidates.append(_PAGE_TITLE_PREFIX.sub("", line))
@@ -131,7 +146,7 @@ def extract_metadata(text: str, declared_title: str | None = None) -> Metadata:
     agency, year = _agency_year_from_title(title) if title else (None, None)
     if title:
         evidence["title"] = title
-    body = _squash(text[:20000])
+    body = _squash(text[:20000]) if year is None or agency is None else ""  # a full title needs no body
     if year is None:
         year, how = _year_from_body(body)
         if year is not None:
