@@ -41,6 +41,8 @@ _TITLE_MAX = 80
 
 @dataclass(slots=True)
 class Metadata:
+    """What the title and body say about the report: title, agency, year, printed place, and how each was found."""
+
     title: str | None
     agency: str | None
     year: int | None

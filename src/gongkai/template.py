@@ -419,9 +419,11 @@ def instance_bounds(cells: list[Cell], parsed: list[Value | None]) -> list[tuple
     A copy starts at the 一、总体情况 heading (or 二/三 when 一 is missing) that precedes
     each further 本年新收 row; a file holding one report is one range.
     """
+    # "收" first: no other character normalises (NFKC) to one holding 收, so a cell without it
+    # cannot hold 本年新收, and most cells skip the label normalisation
     starts_of_new_received = [
         i for i, (c, p) in enumerate(zip(cells, parsed))
-        if p is None and "本年新收" in F.normalise_label(c.text) and len(F.normalise_label(c.text)) < 40
+        if p is None and "收" in c.text and "本年新收" in F.normalise_label(c.text) and len(F.normalise_label(c.text)) < 40
     ]
     bounds = [0]
     for idx in starts_of_new_received[1:]:

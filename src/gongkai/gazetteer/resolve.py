@@ -77,6 +77,8 @@ class Resolution:
 
 @dataclass(frozen=True, slots=True)
 class _Mention:
+    """A known name found in region_text or the agency, and where."""
+
     name: str
     kind: str  # "place" | "alias" | "short"
     source: str  # "region_text" | "agency"
