@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from gongkai.lazyre import lazy
+from gongkai.placeunit import match_unit
 
 _WS = lazy(r"\s+")
 _REPORT_WORDS = lazy(r"(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?(?:报告|年报)")
@@ -28,12 +29,16 @@ _OFFICE_OF = lazy(r"^(?P<parent>.+?(?:人民政府|政府|局|委员会|委|厅|
 _PAGE_TITLE_PREFIX = lazy(r"^(?:标题|题目|title)\s*[:：]\s*", re.IGNORECASE)
 _TITLE_PUNCT = lazy(r"^[#*\s\"“”《》]+|[#*\s\"“”《》]+$")
 
+# (the pattern documents what gongkai.placeunit.match_unit matches with _PLACE_UNITS; it is
+# never compiled on the extraction path: tests/test_placeunit.py checks the two agree)
 # A place is a name of at least two characters and its unit (宁乡市, not 宁乡; 忻州市, not
 # 忻州), or one character and 县/旗 (沛县). Department words like 城市/市场 are not places.
 _PLACE_UNIT = lazy(
     r"(?:[\u4e00-\u9fff]{2,12}?(?:特别行政区|自治区|自治州|自治县|自治旗|新区|实验区|开发区|"
     r"省|市|州|盟|地区|县|旗|区|镇|乡|街道|苏木)|[\u4e00-\u9fff](?:县|旗))"
 )
+_PLACE_UNITS = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "新区", "实验区", "开发区",
+                "省", "市", "州", "盟", "地区", "县", "旗", "区", "镇", "乡", "街道", "苏木")
 _NOT_PLACE = lazy(r"[和与及局委办厅部院署中心政府公司所站队会]")
 _TITLE_SEARCH_LINES = 12
 _TITLE_MAX = 80
@@ -133,11 +138,11 @@ def region_text_of(agency: str | None) -> str | None:
         return None
     place, rest = "", agency
     while True:
-        match = _PLACE_UNIT.match(rest)
-        if not match or _NOT_PLACE.search(match.group(0)):
+        unit = match_unit(rest, _PLACE_UNITS, single_stem_units=("县", "旗"))  # _PLACE_UNIT.match, uncompiled
+        if not unit or _NOT_PLACE.search(unit):
             break
-        place += match.group(0)
-        rest = rest[match.end():]
+        place += unit
+        rest = rest[len(unit):]
     return place or None
 
 
