@@ -38,3 +38,13 @@ def test_real_names():
     assert metadata.region_text_of("盐池县大水坑镇人民政府") == "盐池县大水坑镇"
     assert metadata.region_text_of("沛县人民政府") == "沛县"
     assert find_units("山西省某某市五寨县", resolve._PLACE_UNITS) == [(0, "山西省"), (3, "某某市"), (6, "五寨县")]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("一二三四五六123456 \u3000\t、.,，．x五") + ["\u2003"]), max_size=8))
+def test_heading_numbers_match_as_their_patterns(raw):
+    from gongkai import formats as F
+    from gongkai.template import _HEADING_NUMBER_RES, _numbered
+
+    for number, numeral, _ in F.SECTION_HEADINGS:
+        assert _numbered(raw, number, numeral) == bool(re.compile(_HEADING_NUMBER_RES[number].pattern).match(raw))
