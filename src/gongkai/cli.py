@@ -386,8 +386,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def _operational_guard(command, args: argparse.Namespace) -> int:
     """Operational faults end in one line and exit 3; a closed stdout (`| head`) ends quietly."""
-    from gongkai.operational import EXIT_OPERATIONAL, OperationalError, describe
-
     try:
         return command(args)
     except BrokenPipeError:
@@ -395,10 +393,13 @@ def _operational_guard(command, args: argparse.Namespace) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return 0
-    except OperationalError as exc:
-        print(f"gongkai: {exc}", file=sys.stderr)
-        return EXIT_OPERATIONAL
     except Exception as exc:
+        # imported only on failure: gongkai.operational (with fcntl) is ~1 ms of every start-up
+        from gongkai.operational import EXIT_OPERATIONAL, OperationalError, describe
+
+        if isinstance(exc, OperationalError):
+            print(f"gongkai: {exc}", file=sys.stderr)
+            return EXIT_OPERATIONAL
         line = describe(exc)
         if line is None:
             raise
