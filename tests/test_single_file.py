@@ -159,3 +159,16 @@ def test_a_one_file_extract_never_loads_inspect(tmp_path):
     assert result.returncode == 0
     assert result.stderr == "deferred\n"
     assert json.loads(result.stdout)["source"]["file_name"] == SEEDS[0].name
+
+
+def test_reports_leave_provenance_out_only_when_asked(tmp_path):
+    copies = [tmp_path / f"{i}_{seed.name}" for i, seed in enumerate(SEEDS[:2])]
+    for seed, copy in zip(SEEDS, copies):
+        shutil.copy(seed, copy)
+    for paths in ([str(copies[0])], [str(p) for p in copies]):  # one forked child; the pool
+        with_it = list(extract_many(paths, workers=2))
+        without = list(extract_many(paths, workers=2, with_provenance=False))
+        for a, b in zip(with_it, without):
+            assert "provenance" in a.reports[0] and "provenance" not in b.reports[0]
+            a.reports[0].pop("provenance")
+            assert a.reports == b.reports
