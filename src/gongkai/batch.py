@@ -9,20 +9,19 @@ breaks the whole pool): a worker that dies or overruns costs one file, never the
 from __future__ import annotations
 
 import errno
-import hashlib
-import multiprocessing
 import os
 import signal
 import stat
-import time
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from multiprocessing.connection import wait
-from typing import Any
 
 from gongkai.limits import LimitExceeded, Limits, active, apply_cpu_limit, apply_memory_limit, check_input_size, set_active
-from gongkai.readers.base import ExtractionError
+
+# multiprocessing (~13 ms), hashlib's OpenSSL (~3 ms), typing and collections.abc are imported
+# where they are used: a one-file `gongkai extract` needs none of them in the parent
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+    from typing import Any
 
 
 @dataclass(slots=True)
@@ -94,6 +93,8 @@ def discover(paths: Iterable[str | os.PathLike]) -> list[str]:
 
 def file_digest(path: str) -> tuple[str, int] | None:
     """sha256 and size of a file, or None when it cannot be read (or is not a regular file)."""
+    import hashlib
+
     if skip_reason(path):
         return None  # never open a FIFO, socket or device
     digest = hashlib.sha256()
@@ -108,9 +109,15 @@ def file_digest(path: str) -> tuple[str, int] | None:
     return digest.hexdigest(), size
 
 
-def extract_one(path: str) -> FileOutcome:
-    """Read, hash and extract one file within the active limits; never raises for bad input."""
+def extract_one(path: str, *, with_provenance: bool = True) -> FileOutcome:
+    """Read, hash and extract one file within the active limits; never raises for bad input.
+
+    Reports carry their provenance unless ``with_provenance`` is False (`gongkai extract`
+    without ``--provenance``, which would drop it)."""
+    import hashlib
+
     from gongkai.extract import extract_file
+    from gongkai.readers.base import ExtractionError
 
     reason = skip_reason(path)
     if reason:
@@ -129,7 +136,7 @@ def extract_one(path: str) -> FileOutcome:
         return FileOutcome(path, "", 0, error=_memory_reason(limits))
     sha256 = hashlib.sha256(data).hexdigest()
     try:
-        reports = extract_file(path, data=data, with_provenance=True)
+        reports = extract_file(path, data=data, with_provenance=with_provenance)
     except ExtractionError as exc:
         return FileOutcome(path, sha256, len(data), error=_one_line(str(exc)))
     except MemoryError:
@@ -171,7 +178,7 @@ def death_reason(exitcode: int | None, limits: Limits) -> str:
     return f"the worker reading it exited unexpectedly (exit status {exitcode})"
 
 
-def _worker_main(conn, limits: Limits, parent_end=None) -> None:
+def _worker_main(conn, limits: Limits, parent_end=None, with_provenance: bool = True) -> None:
     """A worker process: one path in, one outcome out, until told to stop or the pipe closes.
 
     The forked child closes its copy of the parent's end of the pipe, so that when the
@@ -195,7 +202,7 @@ def _worker_main(conn, limits: Limits, parent_end=None) -> None:
         if path is None:
             return
         apply_cpu_limit(limits)
-        outcome = extract_one(path)
+        outcome = extract_one(path, with_provenance=with_provenance)
         retire = outcome.error is not None and "memory limit" in outcome.error
         try:
             conn.send((outcome, retire))
@@ -208,9 +215,9 @@ def _worker_main(conn, limits: Limits, parent_end=None) -> None:
 class _Worker:
     """One managed worker process and the file it is reading."""
 
-    def __init__(self, ctx, limits: Limits) -> None:
+    def __init__(self, ctx, limits: Limits, with_provenance: bool = True) -> None:
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child, limits, self.conn), daemon=True)
+        self.proc = ctx.Process(target=_worker_main, args=(child, limits, self.conn, with_provenance), daemon=True)
         self.proc.start()
         child.close()
         self.index: int | None = None
@@ -242,9 +249,144 @@ def _warm_up() -> None:
         pass
 
 
+def _in_daemon_process() -> bool:
+    """True inside a daemonic multiprocessing worker (which may not start children of its own)."""
+    import sys
+
+    mp = sys.modules.get("multiprocessing")  # never imported: not a multiprocessing worker
+    return mp is not None and mp.current_process().daemon
+
+
+def extract_single(path: str, limits: Limits | None = None, *, with_provenance: bool = True) -> FileOutcome:
+    """One file read in one forked child under the per-file limits, as a pool worker would.
+
+    For a one-file call the pool's costs are pure overhead (~100 ms of CPU for a file read
+    in ~20 ms): the surviving pool, the parent's warm-up for copy-on-write sharing, the
+    multiprocessing machinery. Here the parent forks once, cold; the child applies the
+    limits (``RLIMIT_AS``, ``RLIMIT_CPU``), reads the file and sends its outcome back over
+    a pipe; the parent waits at most ``max_seconds`` of wall time. A child that crashes
+    in a native library, is killed by the kernel, runs out of CPU time or overruns the
+    wall time costs that file only, with the same one-line reasons as in the pool
+    (:func:`death_reason`).
+    """
+    limits = limits or active()
+    reason = skip_reason(path)
+    if reason:
+        return FileOutcome(path, "", 0, error=reason)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        os.close(read_end)
+        _single_child(path, limits, write_end, with_provenance)
+    os.close(write_end)
+    status = None
+    try:
+        payload, overdue = _read_until_eof(read_end, limits.max_seconds)
+        if overdue:
+            os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+    finally:
+        os.close(read_end)
+        if status is None:  # interrupted (Ctrl-C): the child goes too
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+    if overdue:
+        reason = f"took longer than {limits.max_seconds:g} s (time limit)"
+    else:
+        outcome = _decode_outcome(payload) if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 else None
+        if outcome is not None:
+            return outcome
+        reason = death_reason(os.waitstatus_to_exitcode(status), limits)
+    sha256, size = file_digest(path) or ("", 0)
+    return FileOutcome(path, sha256, size, error=reason)
+
+
+def _single_child(path: str, limits: Limits, write_end: int, with_provenance: bool) -> None:
+    """The forked child of :func:`extract_single`: limits, extraction, outcome down the pipe, ``_exit``."""
+    code = 0
+    try:
+        import faulthandler
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+        faulthandler.disable()  # a native crash is reported as the file's one line, not a stack dump
+        set_active(limits)
+        import gongkai.extract  # noqa: F401 - code, not the file: loaded before the memory limit, as in a worker
+
+        apply_memory_limit(limits)
+        apply_cpu_limit(limits)
+        outcome = extract_one(path, with_provenance=with_provenance)
+        try:
+            payload = _encode_outcome(outcome)
+        except MemoryError:
+            payload = _encode_outcome(FileOutcome(path, outcome.sha256, outcome.size_bytes,
+                                                  error=_memory_reason(limits)))
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(write_end, view):]
+    except BaseException:  # noqa: BLE001 - no traceback: the parent reports how the child ended
+        code = 70
+    finally:
+        os._exit(code)
+
+
+def _read_until_eof(fd: int, max_seconds: float) -> tuple[bytes, bool]:
+    """Everything written to ``fd`` until its writer closes it, and whether ``max_seconds``
+    of wall time (0: no limit) ran out first."""
+    import select
+    import time
+
+    deadline = time.monotonic() + max_seconds if max_seconds > 0 else None
+    chunks = []
+    while True:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                return b"".join(chunks), True
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks), False
+        chunks.append(chunk)
+
+
+def _encode_outcome(outcome: FileOutcome) -> bytes:
+    """An outcome as bytes: marshal (built in, no import) for the plain JSON-like reports, pickle otherwise."""
+    import marshal
+
+    fields = (outcome.path, outcome.sha256, outcome.size_bytes, outcome.reports, outcome.error, outcome.already_loaded)
+    try:
+        return b"M" + marshal.dumps(fields)
+    except ValueError:  # a type marshal does not know
+        import pickle
+
+        return b"P" + pickle.dumps(fields, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _decode_outcome(payload: bytes) -> FileOutcome | None:
+    """The outcome :func:`_encode_outcome` wrote, or None for a missing or half-written one."""
+    try:
+        if payload[:1] == b"M":
+            import marshal
+
+            fields = marshal.loads(payload[1:])
+        elif payload[:1] == b"P":
+            import pickle
+
+            fields = pickle.loads(payload[1:])
+        else:
+            return None
+        path, sha256, size, reports, error, already_loaded = fields
+    except Exception:  # noqa: BLE001 - a child that died mid-write
+        return None
+    return FileOutcome(path, sha256, size, reports=reports, error=error, already_loaded=already_loaded)
+
+
 def extract_many(paths: list[str], *, workers: int | None = None,
                  progress: Callable[[FileOutcome], None] | None = None,
-                 cluster: str | None = None, limits: Limits | None = None) -> Iterator[FileOutcome]:
+                 cluster: str | None = None, limits: Limits | None = None,
+                 with_provenance: bool = True) -> Iterator[FileOutcome]:
     """Outcomes for ``paths`` in order, extracting on ``workers`` processes (default: all cores).
 
     Every file is read in a worker process under the per-file limits (``limits``, default
@@ -256,6 +398,9 @@ def extract_many(paths: list[str], *, workers: int | None = None,
     With ``cluster`` (or $GONGKAI_DASK_SCHEDULER), a dask.distributed scheduler address,
     extraction runs on that cluster instead and outcomes come in completion order
     (see gongkai.distributed).
+
+    ``with_provenance=False`` leaves each report's provenance out (local extraction only; a
+    cluster's reports keep it).
     """
     cluster = cluster or os.environ.get("GONGKAI_DASK_SCHEDULER")
     if cluster:
@@ -266,22 +411,33 @@ def extract_many(paths: list[str], *, workers: int | None = None,
     limits = limits or active()
     if not paths:
         return
-    if multiprocessing.current_process().daemon:  # e.g. inside a pool worker: no children allowed
+    if _in_daemon_process():  # e.g. inside a pool worker: no children allowed
         previous = active()
         set_active(limits)
         try:
             for path in paths:
-                outcome = extract_one(path)
+                outcome = extract_one(path, with_provenance=with_provenance)
                 if progress:
                     progress(outcome)
                 yield outcome
         finally:
             set_active(previous)
         return
+    if len(paths) == 1:  # one file: one forked child, no pool and no warm-up (start-up of `gongkai extract`)
+        outcome = extract_single(paths[0], limits, with_provenance=with_provenance)
+        if progress:
+            progress(outcome)
+        yield outcome
+        return
+    import multiprocessing
+    import time
+    from collections import deque
+    from multiprocessing.connection import wait
+
     count = max(1, min(workers or os.cpu_count() or 1, len(paths)))
     _warm_up()  # workers fork from a warm parent: start-up is not charged to a file's time limit
     ctx = multiprocessing.get_context("fork")
-    pool = [_Worker(ctx, limits) for _ in range(count)]
+    pool = [_Worker(ctx, limits, with_provenance) for _ in range(count)]
     todo = deque(range(len(paths)))
     done: dict[int, FileOutcome] = {}
     next_index = 0
@@ -294,7 +450,7 @@ def extract_many(paths: list[str], *, workers: int | None = None,
                         worker.conn.send(paths[index])
                     except (OSError, ValueError):  # died while idle: replace it, file goes back
                         worker.stop(kill=True)
-                        pool[slot] = _Worker(ctx, limits)
+                        pool[slot] = _Worker(ctx, limits, with_provenance)
                         todo.appendleft(index)
                         continue
                     worker.index = index
@@ -318,7 +474,7 @@ def extract_many(paths: list[str], *, workers: int | None = None,
                     done[index] = outcome
                     if retire:
                         worker.stop()
-                        pool[slot] = _Worker(ctx, limits)
+                        pool[slot] = _Worker(ctx, limits, with_provenance)
                     continue
                 overdue = limits.max_seconds > 0 and time.monotonic() > worker.deadline
                 if worker.proc.is_alive() and not overdue:
@@ -330,7 +486,7 @@ def extract_many(paths: list[str], *, workers: int | None = None,
                     reason = death_reason(worker.stop(kill=True), limits)
                 sha256, size = file_digest(paths[index]) or ("", 0)
                 done[index] = FileOutcome(paths[index], sha256, size, error=reason)
-                pool[slot] = _Worker(ctx, limits)
+                pool[slot] = _Worker(ctx, limits, with_provenance)
             while next_index in done:
                 outcome = done.pop(next_index)
                 next_index += 1

@@ -60,7 +60,8 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser; given the command about to run, the crawl options (and their imports) are
-    added only when that command is crawl (or unknown), to keep `gongkai extract` quick to start."""
+    added only when that command is crawl (or unknown), and for extract only its own parser
+    is built, to keep `gongkai extract` quick to start."""
     parser = _Parser(prog="gongkai", description="Extract, load and validate 政府信息公开工作年度报告.")
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -71,6 +72,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     extract.add_argument("--pretty", action="store_true", help="indent the JSON (not JSON Lines)")
     _add_pdf_engine_argument(extract)
     _add_limit_arguments(extract)
+    if command == "extract":  # the other commands' parsers (~3.5 ms of argparse) are not needed
+        return parser
     ingest = sub.add_parser("ingest", help="extract files (or folders) and load them into the DuckDB warehouse")
     ingest.add_argument("paths", nargs="+", metavar="PATH")
     ingest.add_argument("--db", default=None, help="DuckDB file (default: data/warehouse.duckdb or $GONGKAI_DB)")
@@ -343,7 +346,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
     failed = 0
     # every file is read in a worker process under the per-file limits; output keeps argument order
-    for outcome in extract_many(discover(args.files), workers=1, limits=_limits(args)):
+    for outcome in extract_many(discover(args.files), workers=1, limits=_limits(args), with_provenance=args.provenance):
         if not outcome.ok:
             print(f"gongkai: {display_path(outcome.path)}: {outcome.error}", file=sys.stderr)
             failed += 1
@@ -361,13 +364,19 @@ COMMANDS = {"extract": cmd_extract, "ingest": cmd_ingest, "validate": cmd_valida
 
 
 def main(argv: list[str] | None = None) -> int:
-    import logging
     import os
 
-    logging.getLogger("gongkai").addHandler(logging.NullHandler())  # one stderr line per file, printed here
     given = sys.argv[1:] if argv is None else argv
+    if "extract" in given:  # start-up: `inspect`, which dataclasses imports but never reads here, on first use
+        from gongkai.lazymod import defer_inspect
+
+        defer_inspect()
     parser = build_parser(next((a for a in given if not a.startswith("-")), None))
     args = parser.parse_args(argv)
+    if args.command != "extract" or "logging" in sys.modules:  # extract logs nothing: no ~5 ms logging import
+        import logging
+
+        logging.getLogger("gongkai").addHandler(logging.NullHandler())  # one stderr line per file, printed here
     _apply_pdf_engine(args)
     missing = [p for p in getattr(args, "files", None) or getattr(args, "paths", None) or [] if not os.path.lexists(p)]
     if missing and args.command in ("extract", "ingest"):
@@ -377,8 +386,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def _operational_guard(command, args: argparse.Namespace) -> int:
     """Operational faults end in one line and exit 3; a closed stdout (`| head`) ends quietly."""
-    from gongkai.operational import EXIT_OPERATIONAL, OperationalError, describe
-
     try:
         return command(args)
     except BrokenPipeError:
@@ -386,10 +393,13 @@ def _operational_guard(command, args: argparse.Namespace) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return 0
-    except OperationalError as exc:
-        print(f"gongkai: {exc}", file=sys.stderr)
-        return EXIT_OPERATIONAL
     except Exception as exc:
+        # imported only on failure: gongkai.operational (with fcntl) is ~1 ms of every start-up
+        from gongkai.operational import EXIT_OPERATIONAL, OperationalError, describe
+
+        if isinstance(exc, OperationalError):
+            print(f"gongkai: {exc}", file=sys.stderr)
+            return EXIT_OPERATIONAL
         line = describe(exc)
         if line is None:
             raise

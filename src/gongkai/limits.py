@@ -21,15 +21,12 @@ limit: "word/document.xml expands past 200 MB", "more than 2,000 pages".
 
 from __future__ import annotations
 
-import io
 import math
 import os
-import re
-import struct
-import zipfile
 import zlib
 from dataclasses import asdict, dataclass
 
+from gongkai.lazyre import lazy  # compiled on first use: only PDFs need these
 from gongkai.readers.base import ExtractionError
 
 MB = 1 << 20
@@ -94,6 +91,9 @@ _MAX_ZIP_ENTRIES = 10_000
 
 def check_docx(data: bytes, limits: Limits | None = None) -> None:
     """Declared and actual inflated sizes of every part, streamed and stopped at the limit."""
+    import io
+    import zipfile  # here, not at the top: ~3 ms of every `gongkai extract` start-up
+
     limits = limits or _active
     cap = limits.max_expanded_bytes
     try:
@@ -121,6 +121,9 @@ def check_docx(data: bytes, limits: Limits | None = None) -> None:
 
 def _inflated_size(data: bytes, info: zipfile.ZipInfo, stop_at: int) -> int:
     """Actual inflated size of a zip member (whatever its headers declare), counting no further than ``stop_at``."""
+    import struct
+    import zipfile
+
     start = info.header_offset
     if data[start:start + 4] != b"PK\x03\x04":
         return 0
@@ -153,9 +156,9 @@ def _inflate_count(raw: memoryview, stop_at: int, *, wbits: int) -> int:
 
 # ---- PDF --------------------------------------------------------------------------------
 
-_STREAM = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
-_OBJ = re.compile(rb"\d+\s+\d+\s+obj\b")
-_COUNT = re.compile(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)|/Count\s+(\d+)[^>]*?/Type\s*/Pages\b")
+_STREAM = lazy(rb"(?<!end)stream(?:\r\n|\n|\r)")
+_OBJ = lazy(rb"\d+\s+\d+\s+obj\b")
+_COUNT = lazy(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)|/Count\s+(\d+)[^>]*?/Type\s*/Pages\b")
 
 
 def pdf_page_count(data: bytes) -> int | None:

@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from gongkai.lazyre import lazy
+from gongkai.placeunit import match_unit
 
 _WS = lazy(r"\s+")
 _REPORT_WORDS = lazy(r"(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?(?:报告|年报)")
@@ -28,12 +29,16 @@ _OFFICE_OF = lazy(r"^(?P<parent>.+?(?:人民政府|政府|局|委员会|委|厅|
 _PAGE_TITLE_PREFIX = lazy(r"^(?:标题|题目|title)\s*[:：]\s*", re.IGNORECASE)
 _TITLE_PUNCT = lazy(r"^[#*\s\"“”《》]+|[#*\s\"“”《》]+$")
 
+# (the pattern documents what gongkai.placeunit.match_unit matches with _PLACE_UNITS; it is
+# never compiled on the extraction path: tests/test_placeunit.py checks the two agree)
 # A place is a name of at least two characters and its unit (宁乡市, not 宁乡; 忻州市, not
 # 忻州), or one character and 县/旗 (沛县). Department words like 城市/市场 are not places.
 _PLACE_UNIT = lazy(
     r"(?:[\u4e00-\u9fff]{2,12}?(?:特别行政区|自治区|自治州|自治县|自治旗|新区|实验区|开发区|"
     r"省|市|州|盟|地区|县|旗|区|镇|乡|街道|苏木)|[\u4e00-\u9fff](?:县|旗))"
 )
+_PLACE_UNITS = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "新区", "实验区", "开发区",
+                "省", "市", "州", "盟", "地区", "县", "旗", "区", "镇", "乡", "街道", "苏木")
 _NOT_PLACE = lazy(r"[和与及局委办厅部院署中心政府公司所站队会]")
 _TITLE_SEARCH_LINES = 12
 _TITLE_MAX = 80
@@ -41,6 +46,8 @@ _TITLE_MAX = 80
 
 @dataclass(slots=True)
 class Metadata:
+    """What the title and body say about the report: title, agency, year, printed place, and how each was found."""
+
     title: str | None
     agency: str | None
     year: int | None
@@ -52,12 +59,27 @@ def _squash(text: str) -> str:
     return _WS.sub("", unicodedata.normalize("NFKC", text))
 
 
+def _first_lines(text: str, count: int) -> list[str]:
+    """The first ``count`` non-blank lines of ``text``, stripped (without splitting the whole text)."""
+    lines: list[str] = []
+    start = 0
+    while len(lines) < count and start <= len(text):
+        end = text.find("\n", start)
+        if end < 0:
+            end = len(text)
+        line = text[start:end].strip()
+        if line:
+            lines.append(line)
+        start = end + 1
+    return lines
+
+
 def find_title(text: str, declared_title: str | None = None) -> str | None:
     """The report's title: a declared one (HTML <title>, "标题:" line) or the first title lines."""
     candidates = []
     if declared_title:
         candidates.append(declared_title)
-    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    lines = _first_lines(text, _TITLE_SEARCH_LINES)
     for line in lines[:3]:
         if _PAGE_TITLE_PREFIX.match(line):
             candidates.append(_PAGE_TITLE_PREFIX.sub("", line))
@@ -116,11 +138,11 @@ def region_text_of(agency: str | None) -> str | None:
         return None
     place, rest = "", agency
     while True:
-        match = _PLACE_UNIT.match(rest)
-        if not match or _NOT_PLACE.search(match.group(0)):
+        unit = match_unit(rest, _PLACE_UNITS, single_stem_units=("县", "旗"))  # _PLACE_UNIT.match, uncompiled
+        if not unit or _NOT_PLACE.search(unit):
             break
-        place += match.group(0)
-        rest = rest[match.end():]
+        place += unit
+        rest = rest[len(unit):]
     return place or None
 
 
@@ -131,7 +153,7 @@ def extract_metadata(text: str, declared_title: str | None = None) -> Metadata:
     agency, year = _agency_year_from_title(title) if title else (None, None)
     if title:
         evidence["title"] = title
-    body = _squash(text[:20000])
+    body = _squash(text[:20000]) if year is None or agency is None else ""  # a full title needs no body
     if year is None:
         year, how = _year_from_body(body)
         if year is not None:

@@ -16,6 +16,8 @@ from gongkai.values import Value, parse_value
 
 @dataclass(slots=True)
 class Segment:
+    """A run of label cells and the value cells that follow them in the stream."""
+
     labels: list[Cell] = field(default_factory=list)
     values: list[tuple[Cell, Value]] = field(default_factory=list)
     start: int = 0  # index of the first cell in the stream

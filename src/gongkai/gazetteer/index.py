@@ -78,6 +78,8 @@ class Town:
 
 @dataclass
 class Gazetteer:
+    """The divisions of every year, by name and by code, the towns, and the short names."""
+
     by_name: dict[str, list[Place]] = field(default_factory=lambda: defaultdict(list))
     by_code: dict[str, list[Place]] = field(default_factory=lambda: defaultdict(list))
     towns_by_name: dict[str, list[Town]] = field(default_factory=lambda: defaultdict(list))

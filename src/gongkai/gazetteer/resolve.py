@@ -36,6 +36,7 @@ from gongkai.gazetteer import host as host_context
 from gongkai.gazetteer.aliases import ALIASES
 from gongkai.gazetteer.index import Gazetteer, Place, load
 from gongkai.lazyre import lazy
+from gongkai.placeunit import find_units, match_unit
 
 LEVEL_WORD = {"province": "省", "prefecture": "地", "county": "县", "township": "乡"}
 _STRONG_LEVELS = frozenset({"province", "prefecture", "county"})
@@ -50,6 +51,8 @@ _PLACE_LIKE = lazy(
 _WORD_NAMES = frozenset({
     "一区", "二区", "东区", "西区", "南区", "北区", "城区", "市区", "新区", "矿区", "郊区", "盐区",
 })
+_PLACE_UNITS = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "新区", "实验区", "开发区", "管理区", "示范区",
+                "园区", "省", "市", "州", "盟", "地区", "县", "旗", "区", "镇", "乡", "街道", "苏木")  # _PLACE_LIKE's units
 # Organ names that begin with a township suffix: "XX县乡村振兴局", "XX县乡镇企业局".
 _ORGAN_STARTS = ("乡村", "乡镇")
 _NOT_PLACE = lazy(r"[和与及局委办厅部院署中心政府公司所站队会社]")
@@ -77,6 +80,8 @@ class Resolution:
 
 @dataclass(frozen=True, slots=True)
 class _Mention:
+    """A known name found in region_text or the agency, and where."""
+
     name: str
     kind: str  # "place" | "alias" | "short"
     source: str  # "region_text" | "agency"
@@ -136,13 +141,13 @@ def _unknown_places(text: str, mentions: list[_Mention], *, trailing_only: bool)
     last known place does ("盐池县某某镇人民政府"), since the rest is the organ's name."""
     if trailing_only:
         at = mentions[-1].end if mentions else 0
-        match = _PLACE_LIKE.match(text, at)
-        return [(at, match.group(0))] if match and not _NOT_PLACE.search(match.group(0)) else []
+        unit = match_unit(text, _PLACE_UNITS, at)  # _PLACE_LIKE.match, without compiling it (placeunit.py)
+        return [(at, unit)] if unit and not _NOT_PLACE.search(unit) else []
     out, at = [], 0
     for m in [*mentions, None]:
         end = m.start if m else len(text)
-        out += [(x.start(), x.group(0)) for x in _PLACE_LIKE.finditer(text, at, end)
-                if not _NOT_PLACE.search(x.group(0))]
+        out += [(start, unit) for start, unit in find_units(text, _PLACE_UNITS, at, end)  # _PLACE_LIKE.finditer
+                if not _NOT_PLACE.search(unit)]
         at = m.end if m else at
     return out
 

@@ -116,8 +116,13 @@ def read_document(path: str, data: bytes | None = None) -> Document:
 
 
 # spreadsheet sniffing: which kind of ZIP package / OLE compound file the bytes hold
-_OLE_WORKBOOK = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))
-_OLE_WORD = "WordDocument".encode("utf-16-le")
+def _utf16le(ascii_name: str) -> bytes:
+    """``name.encode("utf-16-le")`` for an ASCII name, without importing the codec at start-up."""
+    return bytes(byte for char in ascii_name.encode("ascii") for byte in (char, 0))
+
+
+_OLE_WORKBOOK = (_utf16le("Workbook"), _utf16le("Book"))
+_OLE_WORD = _utf16le("WordDocument")
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
 

@@ -143,14 +143,14 @@ class _Walker:
         self.tables += 1
         number = self.tables
         occupied: set[tuple[int, int]] = set()
-        rows = table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
         cells = self.cells
         holding = self.holding_skipped
-        for r, tr in enumerate(rows, start=1):
+        for r, tr in enumerate(_ROWS(table), start=1):
             self.row += 1
             row = self.row
             col = 1
             texts = []
+            where = f"table {number} row {r} col "
             # td/th children only (libxml2 lower-cases HTML tag names; comments are skipped)
             for td in tr.iterchildren("td", "th"):
                 # only rows below hold positions taken by a rowspan: within a row, col moves
@@ -172,7 +172,7 @@ class _Walker:
                     text = clean_text(_cell_text(td))
                 else:  # the tree is prepared (_prepare_cells): as _cell_text, in libxml2
                     text = clean_text(_tostring(td, method="text", encoding="unicode", with_tail=False))
-                cells.append(Cell(text, row, f"table {number} row {r} col {col}", number, col))
+                cells.append(Cell(text, row, where + str(col), number, col))
                 texts.append(text)
                 col += colspan
             self.lines.append("\t".join(texts))
@@ -213,6 +213,7 @@ def _cell_text(td) -> str:
 
 
 _tostring = etree.tostring
+_ROWS = etree.XPath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")  # compiled once, not per table
 
 
 def _prepare_cells(root) -> set:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 
-from gongkai.flattened import flattened_cells, looks_flattened
 from gongkai.lazyre import lazy
 from gongkai.readers.base import Cell, Document
 from gongkai.values import is_value_text
@@ -134,7 +133,10 @@ def read_text(path: str, data: bytes, fmt: str = "txt") -> Document:
             in_tab_row = False
         last_was_cell = False
         row += 1
-        if looks_flattened(line):  # table cells glued together (gongkai.flattened)
+        # table cells glued together (gongkai.flattened)
+        if "本年新收" in line and _SEVEN_DIGITS.search(line) and _looks_flattened(line):
+            from gongkai.flattened import flattened_cells
+
             decoded, row, report = flattened_cells(line, row, where)
             cells.extend(decoded)
             flattened.append(report)
@@ -144,6 +146,17 @@ def read_text(path: str, data: bytes, fmt: str = "txt") -> Document:
     if flattened:
         info["flattened"] = flattened[0] if len(flattened) == 1 else flattened
     return Document(path=path, format=fmt, cells=cells, text=text, info=info)
+
+
+_SEVEN_DIGITS = lazy(r"[0-9]{7}")  # a glued run is 7+ digits: a line without one is not flattened
+
+
+def _looks_flattened(line: str) -> bool:
+    """gongkai.flattened.looks_flattened, imported only for a line that may need it (~3 ms of
+    start-up that a text without a table-三 line glued into one digit run never pays)."""
+    from gongkai.flattened import looks_flattened
+
+    return looks_flattened(line)
 
 
 def _is_continuation(line: str) -> bool:

@@ -1,0 +1,174 @@
+"""One file, one forked child (batch.extract_single): the start-up path of `gongkai extract FILE`.
+
+A single file is read without the worker pool and without warming the parent, in one
+forked child under the same per-file limits; a file that kills or hangs the reader still
+costs one outcome with the pool's one-line reason, and on the command line one stderr line
+and exit status 1, no traceback. Every test bounds its own time and memory (the limits).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import ROOT
+from gongkai import batch
+from gongkai.batch import extract_many, extract_single
+from gongkai.limits import MB, Limits
+
+SEEDS = sorted((ROOT / "data" / "raw").glob("*.txt"))
+
+REASONS = {
+    "segv.txt": "the worker reading it crashed (SIGSEGV) in a native library",
+    "oomkill.txt": "the worker reading it was killed (SIGKILL), most likely by the kernel for running out of memory",
+    "slow.txt": "took longer than 2 s (time limit)",
+    "hog.txt": "needs more than 200 MB of memory (memory limit)",
+    "exit.txt": "the worker reading it exited unexpectedly (exit status 7)",
+    "spin.txt": "took longer than 1 s of CPU (time limit)",
+}
+
+
+def _misbehaving_extract(path, data=None, with_provenance=False):
+    """Stands in for the extractor in the forked child: what the file name asks for."""
+    name = os.path.basename(path)
+    if name.startswith("segv"):
+        os.kill(os.getpid(), signal.SIGSEGV)
+    if name.startswith("oomkill"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    if name.startswith("slow"):
+        time.sleep(30)
+    if name.startswith("hog"):
+        hoard = bytearray(600 * MB)  # over the 200 MB test limit: RLIMIT_AS refuses it
+        return [hoard]
+    if name.startswith("exit"):
+        os._exit(7)
+    if name.startswith("spin"):
+        while True:  # RLIMIT_CPU: SIGXCPU from the kernel
+            pass
+    return _real_extract(path, data=data, with_provenance=with_provenance)
+
+
+from gongkai.extract import extract_file as _real_extract  # noqa: E402
+
+
+@pytest.mark.parametrize("name", sorted(REASONS))
+def test_a_single_file_that_kills_or_hangs_the_reader_gets_the_pools_reason(name, tmp_path, monkeypatch):
+    import gongkai.extract
+
+    monkeypatch.setattr(gongkai.extract, "extract_file", _misbehaving_extract)
+    path = tmp_path / name
+    path.write_text("x", encoding="utf-8")
+    limits = Limits(max_seconds=2, max_memory_mb=200)
+    if name == "spin.txt":  # no wall limit: the kernel's CPU limit (ceil(used + 1) + 1 s) must stop it
+        limits = Limits(max_seconds=1, max_memory_mb=200)
+        monkeypatch.setattr(batch, "_read_until_eof", _no_wall_limit(batch._read_until_eof))
+    started = time.perf_counter()
+    [outcome] = extract_many([str(path)], workers=1, limits=limits)
+    assert time.perf_counter() - started < 20
+    assert outcome.path == str(path) and not outcome.reports
+    assert outcome.error == REASONS[name]
+    assert outcome.sha256 and outcome.size_bytes == 1  # hashed, so the nightly run does not retry it
+
+
+def _no_wall_limit(read):
+    return lambda fd, max_seconds: read(fd, 0)
+
+
+def test_a_single_good_file_gives_the_same_reports_as_the_pool(tmp_path):
+    copies = [tmp_path / f"{i}_{seed.name}" for i, seed in enumerate(SEEDS[:2])]
+    for seed, copy in zip(SEEDS, copies):
+        shutil.copy(seed, copy)
+    pooled = list(extract_many([str(p) for p in copies], workers=1))
+    alone = [extract_single(str(p)) for p in copies]
+    for a, b in zip(pooled, alone):
+        assert a.ok and b.ok
+        assert (a.path, a.sha256, a.size_bytes, a.reports) == (b.path, b.sha256, b.size_bytes, b.reports)
+        assert b.reports[0]["provenance"]  # extract_one asks for provenance; the pipe carries it
+
+
+def test_a_single_file_skipped_by_kind_is_never_forked_for(tmp_path):
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    assert extract_single(str(folder)).error == "skipped: a folder"
+
+
+def test_the_command_line_gives_one_line_and_exit_1_when_the_reader_crashes(tmp_path):
+    path = tmp_path / "crash.txt"
+    shutil.copy(SEEDS[0], path)
+    code = ("import os, signal, sys\n"
+            "import gongkai.extract\n"
+            "gongkai.extract.extract_file = lambda *a, **k: os.kill(os.getpid(), signal.SIGSEGV)\n"
+            "from gongkai.cli import main\n"
+            "sys.exit(main(['extract', sys.argv[1]]))\n")
+    result = subprocess.run([sys.executable, "-X", "faulthandler", "-c", code, str(path)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr == f"gongkai: {path}: the worker reading it crashed (SIGSEGV) in a native library\n"
+
+
+def test_the_command_line_reads_one_file_in_one_child(tmp_path):
+    path = tmp_path / SEEDS[0].name
+    shutil.copy(SEEDS[0], path)
+    result = subprocess.run([sys.executable, "-m", "gongkai.cli", "extract", str(path)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    [line] = result.stdout.splitlines()
+    report = json.loads(line)
+    assert report["source"]["file_name"] == SEEDS[0].name and "provenance" not in report
+
+
+def test_inspect_is_loaded_only_when_something_reads_it():
+    code = ("import sys\n"
+            "from gongkai.lazymod import defer_inspect, deferred\n"
+            "defer_inspect()\n"
+            "import dataclasses\n"
+            "@dataclasses.dataclass\n"
+            "class Documented:\n"
+            "    '''has a docstring: dataclasses does not read inspect'''\n"
+            "    x: int\n"
+            "assert deferred()\n"
+            "@dataclasses.dataclass\n"
+            "class Bare:\n"
+            "    x: int\n"
+            "assert Bare.__doc__ == 'Bare(x: int)', Bare.__doc__\n"
+            "import inspect\n"
+            "assert not deferred() and inspect.signature(Bare) is not None\n"
+            "assert sys.modules['inspect'] is inspect.getmodule(inspect.signature)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_one_file_extract_never_loads_inspect(tmp_path):
+    path = tmp_path / SEEDS[0].name
+    shutil.copy(SEEDS[0], path)
+    code = ("import sys\n"
+            "from gongkai.cli import main\n"
+            "from gongkai.lazymod import deferred\n"
+            "status = main(['extract', sys.argv[1]])\n"
+            "print('deferred' if deferred() else 'loaded', file=sys.stderr)\n"
+            "sys.exit(status)\n")
+    result = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    assert result.stderr == "deferred\n"
+    assert json.loads(result.stdout)["source"]["file_name"] == SEEDS[0].name
+
+
+def test_reports_leave_provenance_out_only_when_asked(tmp_path):
+    copies = [tmp_path / f"{i}_{seed.name}" for i, seed in enumerate(SEEDS[:2])]
+    for seed, copy in zip(SEEDS, copies):
+        shutil.copy(seed, copy)
+    for paths in ([str(copies[0])], [str(p) for p in copies]):  # one forked child; the pool
+        with_it = list(extract_many(paths, workers=2))
+        without = list(extract_many(paths, workers=2, with_provenance=False))
+        for a, b in zip(with_it, without):
+            assert "provenance" in a.reports[0] and "provenance" not in b.reports[0]
+            a.reports[0].pop("provenance")
+            assert a.reports == b.reports
