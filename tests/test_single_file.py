@@ -125,42 +125,6 @@ def test_the_command_line_reads_one_file_in_one_child(tmp_path):
     assert report["source"]["file_name"] == SEEDS[0].name and "provenance" not in report
 
 
-def test_inspect_is_loaded_only_when_something_reads_it():
-    code = ("import sys\n"
-            "from gongkai.lazymod import defer_inspect, deferred\n"
-            "defer_inspect()\n"
-            "import dataclasses\n"
-            "@dataclasses.dataclass\n"
-            "class Documented:\n"
-            "    '''has a docstring: dataclasses does not read inspect'''\n"
-            "    x: int\n"
-            "assert deferred()\n"
-            "@dataclasses.dataclass\n"
-            "class Bare:\n"
-            "    x: int\n"
-            "assert Bare.__doc__ == 'Bare(x: int)', Bare.__doc__\n"
-            "import inspect\n"
-            "assert not deferred() and inspect.signature(Bare) is not None\n"
-            "assert sys.modules['inspect'] is inspect.getmodule(inspect.signature)\n")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-
-
-def test_a_one_file_extract_never_loads_inspect(tmp_path):
-    path = tmp_path / SEEDS[0].name
-    shutil.copy(SEEDS[0], path)
-    code = ("import sys\n"
-            "from gongkai.cli import main\n"
-            "from gongkai.lazymod import deferred\n"
-            "status = main(['extract', sys.argv[1]])\n"
-            "print('deferred' if deferred() else 'loaded', file=sys.stderr)\n"
-            "sys.exit(status)\n")
-    result = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0
-    assert result.stderr == "deferred\n"
-    assert json.loads(result.stdout)["source"]["file_name"] == SEEDS[0].name
-
-
 def test_reports_leave_provenance_out_only_when_asked(tmp_path):
     copies = [tmp_path / f"{i}_{seed.name}" for i, seed in enumerate(SEEDS[:2])]
     for seed, copy in zip(SEEDS, copies):

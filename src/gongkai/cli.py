@@ -367,10 +367,6 @@ def main(argv: list[str] | None = None) -> int:
     import os
 
     given = sys.argv[1:] if argv is None else argv
-    if "extract" in given:  # start-up: `inspect`, which dataclasses imports but never reads here, on first use
-        from gongkai.lazymod import defer_inspect
-
-        defer_inspect()
     parser = build_parser(next((a for a in given if not a.startswith("-")), None))
     args = parser.parse_args(argv)
     if args.command != "extract" or "logging" in sys.modules:  # extract logs nothing: no ~5 ms logging import
