@@ -61,6 +61,11 @@ REFERENCE_DISPOSITIONS = """
     from fct_requests as f join dim_report as r using (report_id) left join report_region as g using (report_id)
     group by all
 """
+REFERENCE_REVIEWS = """
+    select report_id, proceeding_key, upheld, corrected, other, pending, total, r.year, r.status,
+           g.province_code, g.prefecture_code, g.county_code
+    from v_review_outcomes join dim_report as r using (report_id) left join report_region as g using (report_id)
+"""
 # queries 01 and 13 as they read the facts before rollup_report_dispositions
 REFERENCE_QUERIES = {
     "01_state_secret_refusals_by_prefecture.sql": """
@@ -85,7 +90,7 @@ REFERENCE_QUERIES = {
         from v_requests
         where disposition_key = 'new_received' and (status <> 'flagged' or $include_flagged)
         group by year order by year""",
-    # 15 and 17 read fct_review and report_region directly; as they read the views before
+    # 15 reads rollup_report_reviews and 17 report_region; as they read the views before
     "15_reconsideration_correction_rate.sql": """
         select
             province,
@@ -294,6 +299,8 @@ def assert_views_match_the_facts(con) -> None:
         assert got == expected, level
     assert sorted(con.execute("select * from report_region").fetchall(), key=repr) == sorted(
         con.execute(REFERENCE_REPORT_REGION).fetchall(), key=repr)
+    reviews = sorted(con.execute("select * from rollup_report_reviews").fetchall(), key=repr)
+    assert reviews == sorted(con.execute(REFERENCE_REVIEWS).fetchall(), key=repr) and reviews
     dispositions = sorted(con.execute("select * from rollup_report_dispositions").fetchall(), key=repr)
     assert dispositions == sorted(con.execute(REFERENCE_DISPOSITIONS).fetchall(), key=repr) and dispositions
     # the national questions read the roll-up: the same answers as from the facts (v_requests)
@@ -338,7 +345,7 @@ def test_rollups_follow_loads_replacements_and_removals(tmp_path):
         assert_views_match_the_facts(con)
         # a warehouse from before the roll-ups: they are rebuilt from the facts on connect
         con.execute("delete from rollup_requests; delete from rollup_reports; delete from rollup_report_categories")
-        con.execute("delete from report_region; delete from rollup_report_dispositions")
+        con.execute("delete from report_region; delete from rollup_report_dispositions; delete from rollup_report_reviews")
     finally:
         con.close()
     con = connect(db)

@@ -8,3 +8,4 @@ delete from quality_result where report_id in (select report_id from _stale_repo
 delete from report_region where report_id in (select report_id from _stale_reports);
 delete from rollup_report_dispositions where report_id in (select report_id from _stale_reports);
 delete from quality_cell where report_id in (select report_id from _stale_reports);
+delete from rollup_report_reviews where report_id in (select report_id from _stale_reports);

@@ -29,5 +29,4 @@ select
 from quality_result as f
 left join quality_cell as c using (report_id, rule, item)
 join dim_report as r using (report_id)
-where not f.passed
-order by r.agency, r.year, f.rule, f.item, c.cell_table, c.cell_row, c.cell_column;
+where not f.passed;

@@ -12,3 +12,9 @@ from dim_report as r
 where c.report_id = r.report_id
   and r.report_id in (select report_id from _chunk)
   and c.status is distinct from r.status;
+update rollup_report_reviews as c
+set status = r.status
+from dim_report as r
+where c.report_id = r.report_id
+  and r.report_id in (select report_id from _chunk)
+  and c.status is distinct from r.status;

@@ -34,7 +34,7 @@ import pandas as pd
 from gongkai import PARSER_VERSION
 from gongkai.batch import FileOutcome, discover, extract_many, file_digest
 from gongkai.warehouse.frames import build_frames
-from gongkai.warehouse.schema import DEFAULT_DB, _insert, connect, insert_report_dispositions, insert_report_regions, drop_rollup_sources, rollup_sources
+from gongkai.warehouse.schema import DEFAULT_DB, _insert, connect, insert_report_dispositions, insert_report_regions, insert_report_reviews, drop_rollup_sources, rollup_sources
 from gongkai.warehouse.sqlfiles import run_sql, sql_files, sql_text
 
 log = logging.getLogger(__name__)
@@ -233,8 +233,14 @@ def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[FileOutcome], r
             con.register("_batch_reports", frames["dim_report"])
             try:
                 insert_report_regions(con, "_batch_reports")  # leaves the batch's rows in _new_regions
+                rollup_sources(con, "_batch_reports", "_new_regions")
+                if "fct_review" in frames:
+                    con.register("_batch_review", frames["fct_review"])
+                    try:
+                        insert_report_reviews(con, "_batch_review")
+                    finally:
+                        con.unregister("_batch_review")
                 if "fct_requests" in frames:
-                    rollup_sources(con, "_batch_reports", "_new_regions")
                     con.register("_batch_requests", frames["fct_requests"])
                     try:
                         update_rollups(con, "rollup/delta_batch.sql")

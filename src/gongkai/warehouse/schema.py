@@ -154,6 +154,16 @@ def insert_report_dispositions(con: duckdb.DuckDBPyConnection, facts: str) -> No
         run_sql(con, "drop view if exists _disposition_facts")
 
 
+def insert_report_reviews(con: duckdb.DuckDBPyConnection, facts: str) -> None:
+    """Roll the table-四 facts of the relation ``facts`` (fct_review or a batch's frame) up
+    into rollup_report_reviews, in the caller's transaction."""
+    run_sql(con, f"create or replace temp view _review_facts as select * from {facts}")
+    try:
+        run_sql(con, sql_text("rollup/add_report_reviews.sql"))
+    finally:
+        run_sql(con, "drop view if exists _review_facts")
+
+
 def insert_report_regions(con: duckdb.DuckDBPyConnection, reports: str) -> None:
     """Store the place in force in each report's year for the reports of the relation
     ``reports`` (a table or registered frame with report_id, year, adcode, agency,
@@ -185,6 +195,10 @@ def _ensure_rollups(con: duckdb.DuckDBPyConnection) -> None:
                    "and exists (select 1 from fct_requests)").fetchall()[0][0]:
         rollup_sources(con, "dim_report", "report_region")
         insert_report_dispositions(con, "fct_requests")
+    if con.execute("select not exists (select 1 from rollup_report_reviews) "
+                   "and exists (select 1 from fct_review)").fetchall()[0][0]:
+        rollup_sources(con, "dim_report", "report_region")
+        insert_report_reviews(con, "fct_review")
     if con.execute("select not exists (select 1 from quality_cell) and exists (select 1 from quality_result "
                    "where not passed and rule in ('I1', 'I2', 'I3', 'I4'))").fetchall()[0][0]:
         run_sql(con, "create or replace temp table _chunk as select report_id from dim_report")
