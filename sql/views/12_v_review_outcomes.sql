@@ -2,6 +2,8 @@
 -- with the printed counts side by side and the correction rate = 结果纠正 / concluded cases
 -- (维持 + 纠正 + 其他, i.e. without 尚未审结). Counts as printed (blank = null; a blank
 -- counts as 0 in the rates); total is the printed 总计. status for excluding flagged reports.
+-- Read from rollup_report_reviews (the outcome cells side by side, written by the loader):
+-- no grouping of the facts per query.
 create or replace view v_review_outcomes as
 select
     f.report_id,
@@ -15,17 +17,16 @@ select
     f.proceeding_key,
     p.label as proceeding,
     p.kind,
-    max(f.count) filter (where f.outcome_key = 'upheld') as upheld,
-    max(f.count) filter (where f.outcome_key = 'corrected') as corrected,
-    max(f.count) filter (where f.outcome_key = 'other') as other,
-    max(f.count) filter (where f.outcome_key = 'pending') as pending,
-    max(f.count) filter (where f.outcome_key = 'total') as total,
-    coalesce(upheld, 0) + coalesce(corrected, 0) + coalesce(other, 0) as concluded,
-    coalesce(corrected, 0) / nullif(concluded, 0) as correction_rate,
+    f.upheld,
+    f.corrected,
+    f.other,
+    f.pending,
+    f.total,
+    coalesce(f.upheld, 0) + coalesce(f.corrected, 0) + coalesce(f.other, 0) as concluded,
+    coalesce(f.corrected, 0) / nullif(concluded, 0) as correction_rate,
     r.status,
     r.file_name
-from fct_review as f
+from rollup_report_reviews as f
 join dim_report as r using (report_id)
 join dim_review_proceeding as p using (proceeding_key)
-left join v_report_region as g using (report_id)
-group by all;
+left join v_report_region as g using (report_id);
