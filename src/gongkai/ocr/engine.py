@@ -15,6 +15,12 @@ from pathlib import Path
 # so each must not grab every core (and memory stays under ~1 GB per worker).
 THREADS = 1
 _ENGINE = None
+# The detector upscales an image until its short side is 736 px (rapidocr's Det.limit_side_len,
+# limit_type "min"). On a tall, narrow cell crop (829 x 71 px) that made an 8600 x 736 input
+# and about 800 MB of activations: the per-worker memory peak. Its long side is capped here
+# instead (the short side then stays under 736): full pages and ordinary crops are unchanged.
+DET_SHORT_SIDE = 736
+DET_MAX_SIDE = 2000
 
 
 def bundled_models() -> list[Path]:
@@ -55,12 +61,31 @@ def engine():
     return _ENGINE
 
 
+def det_short_side(height: int, width: int) -> int:
+    """The detector's short-side target for an image: 736, or less when the long side would pass 2000.
+
+    Mirrors rapidocr's preprocessing: the page is first brought within 2000 px, and a very
+    wide line is padded vertically (width/height > 8 or height <= 30) before detection.
+    """
+    scale = min(1.0, DET_MAX_SIDE / max(height, width, 1))
+    height, width = height * scale, width * scale
+    if width / max(height, 1) > 8 or height <= 30:
+        height = max(height, max(width / 8, 30) * 2)
+    short, long = min(height, width), max(height, width)
+    if short >= DET_SHORT_SIDE or long * DET_SHORT_SIDE / max(short, 1) <= DET_MAX_SIDE:
+        return DET_SHORT_SIDE
+    return max(32, int(short * DET_MAX_SIDE / long))
+
+
 def recognise(image, *, detect: bool = True) -> list[tuple[tuple[float, float, float, float], str, float]]:
     """Text boxes of a grayscale/RGB uint8 image: ((x0, y0, x1, y1), text, score) each.
 
     ``detect=False`` recognises the whole image as one text line (a cell crop).
     """
-    result = engine()(image, use_det=detect, use_cls=False, use_rec=True)
+    ocr = engine()
+    if detect:
+        ocr._load_det_model().limit_side_len = det_short_side(image.shape[0], image.shape[1])
+    result = ocr(image, use_det=detect, use_cls=False, use_rec=True)
     texts = result.txts or ()
     scores = result.scores or ()
     if not detect:
