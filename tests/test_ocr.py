@@ -10,6 +10,7 @@ and one 200 dpi PNG of the table-三 page, read once and reused by the verifier 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import subprocess
 import sys
@@ -38,11 +39,18 @@ def rendered(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def scanned_report(rendered, tmp_path_factory):
-    """seed002 as an image-only PDF at 150 dpi, 1.2° skew, blur, noise, JPEG q50."""
+def scanned_document(rendered, tmp_path_factory):
+    """seed002 as an image-only PDF at 150 dpi, 1.2° skew, blur, noise, JPEG q50; read once."""
     pages = scan_pages(rendered[BROKEN_GOLD], 150, Defects(skew=1.2, blur=0.8, noise=10, jpeg=50, seed=1))
     path = save_image_pdf(pages, tmp_path_factory.mktemp("ocr_scan") / "scan.pdf", 150)
-    return path, extract_file(str(path), with_provenance=True)
+    return path, read_document(str(path))
+
+
+@pytest.fixture(scope="module")
+def scanned_report(scanned_document):
+    path, document = scanned_document
+    sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    return path, extract_document(document, sha256, with_provenance=True)
 
 
 @pytest.fixture(scope="module")
@@ -130,6 +138,45 @@ def test_misread_digit_is_corrected_only_with_a_reread_and_recorded(table_page):
     assert "I2 granted" in correction["why"] and "I3 natural_person" in correction["why"]
     assert any(n.startswith("ocr_corrected:") for n in report["provenance"]["notes"])
     assert report["source"]["ocr_uncertain"] is False
+
+
+def _with_minus_stroke(document, where: str, touching: bool):
+    """The document with a minus stroke inked left of the digits of the cell at ``where``:
+    a printed "-9" whose sign the reading lost (the cell's text stays as read)."""
+    import numpy as np
+
+    cell = document.info["ocr_cells"][where]
+    page = document.info["ocr_page_images"][cell["page"]]
+    x0, y0, x1, y1 = cell["box"]
+    inner = page.image[y0 + 4:y1 - 4, x0 + 4:x1 - 4]
+    ys, xs = np.nonzero(inner < 160)
+    top, bottom, left = y0 + 4 + ys.min(), y0 + 4 + ys.max() + 1, x0 + 4 + xs.min()
+    height = bottom - top
+    width, thick = max(6, int(0.45 * height)), max(2, height // 8)
+    right = left + 1 if touching else left - 3  # joined to the digit's ink, or 3 px apart
+    middle = top + int(0.58 * height)
+    image = page.image.copy()
+    image[middle - thick // 2:middle - thick // 2 + thick, right - width:right] = 60
+    pages = dict(document.info["ocr_page_images"])
+    pages[cell["page"]] = dataclasses.replace(page, image=image)
+    return dataclasses.replace(document, info={**document.info, "ocr_page_images": pages})
+
+
+@pytest.mark.parametrize("touching", [False, True], ids=["apart", "joined-to-the-digit"])
+def test_lost_minus_sign_in_table_two_is_a_reading_doubt(scanned_document, touching):
+    """Table 二 has no identity: a sign the recogniser dropped ("-44" read as "44", confidence
+    1.0, in the harsh benchmark) is caught from the ink — the value stays as read, flagged."""
+    _, document = scanned_document
+    base = extract_document(document, "0" * 64, with_provenance=True)[0]
+    where = base["provenance"]["values"]["table2"]["normative_docs"]["issued"]
+    assert base["table2"]["normative_docs"]["issued"] == GOLD[BROKEN_GOLD]["table2"]["normative_docs"]["issued"] == 9
+    assert where not in {u["where"] for u in base["provenance"]["ocr"]["uncertain"]}
+    report = extract_document(_with_minus_stroke(document, where, touching), "0" * 64, with_provenance=True)[0]
+    assert report["table2"]["normative_docs"]["issued"] == 9  # kept as read, never "fixed"
+    [doubt] = [u for u in report["provenance"]["ocr"]["uncertain"] if u["where"] == where]
+    assert doubt["read"] == 9 and "minus sign" in doubt["why"]
+    assert report["source"]["ocr_uncertain"] is True
+    assert any(n.startswith("ocr_uncertain: " + where) for n in report["provenance"]["notes"])
 
 
 def _doubtful_report(document):
