@@ -294,3 +294,17 @@ def test_row_whose_label_was_not_read_is_a_reading_doubt(table_page):
     assert "other_other" not in lost["table3"]
     assert lost["source"]["ocr_uncertain"] is True
     assert [u["row"] for u in lost["provenance"]["ocr"]["uncertain"]] == ["other_other"]
+
+
+def test_detector_input_is_capped_on_tall_narrow_crops():
+    """rapidocr's detector scales an image's short side up to 736 px: an 829 x 71 cell crop
+    became 8600 x 736 (about 800 MB of activations, the worker's memory peak). The upscaling
+    is capped at a full page's size; full pages and ordinary crops keep the default."""
+    from gongkai.ocr.engine import DET_MAX_PIXELS, DET_SHORT_SIDE, det_short_side
+
+    for height, width in ((2339, 1655), (300, 700), (120, 480)):
+        assert det_short_side(height, width) == DET_SHORT_SIDE
+    for height, width in ((829, 71), (1200, 90), (600, 60)):
+        short = det_short_side(height, width)
+        assert 32 <= short < DET_SHORT_SIDE
+        assert max(height, width) * short / min(height, width) * short <= DET_MAX_PIXELS
