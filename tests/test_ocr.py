@@ -179,6 +179,22 @@ def test_lost_minus_sign_in_table_two_is_a_reading_doubt(scanned_document, touch
     assert any(n.startswith("ocr_uncertain: " + where) for n in report["provenance"]["notes"])
 
 
+def test_amount_read_without_its_printed_unit_is_a_reading_doubt(scanned_document):
+    """The 2021 format prints 本年收费金额（单位：万元）: a harsh scan's misread header lost the
+    unit once ("万元" gold, None read). The amount stays as read; the report is flagged."""
+    _, document = scanned_document
+    base = extract_document(document, "0" * 64, with_provenance=True)[0]
+    assert base["table2"]["admin_fees"] == GOLD[BROKEN_GOLD]["table2"]["admin_fees"] == {"amount": 0, "amount_unit": "万元"}
+    misread = next(c.where for c in document.cells if "单位：万元" in c.text)
+    text = next(c.text for c in document.cells if c.where == misread)
+    report = extract_document(_with_text(document, misread, text.replace("万元", "万无")), "0" * 64,
+                              with_provenance=True)[0]
+    assert report["table2"]["admin_fees"] == {"amount": 0, "amount_unit": None}
+    [doubt] = [u for u in report["provenance"]["ocr"]["uncertain"] if u["col"] == "amount_unit"]
+    assert doubt["row"] == "admin_fees" and doubt["where"] == base["provenance"]["values"]["table2"]["admin_fees"]["amount"]
+    assert report["source"]["ocr_uncertain"] is True and base["source"]["ocr_uncertain"] is False
+
+
 def _doubtful_report(document):
     """A reading the identities cannot verify: cell read as 77, its ink erased from the scan."""
     base = extract_document(document, "0" * 64, with_provenance=True)[0]

@@ -13,7 +13,8 @@ For a report read by OCR (`gongkai.readers.ocr`):
 4. otherwise the value stays as read. The report is a *reading doubt* (``ocr_uncertain``)
    when a cell of a still-broken identity was not confirmed by its re-reads, or when a cell
    that no identity covers (table 二) was read with low confidence or shows a stroke left of
-   its digits that the reading lacks (a lost minus sign). A broken identity whose
+   its digits that the reading lacks (a lost minus sign), or when an amount whose unit the
+   format prints in its header was read without a unit. A broken identity whose
    cells all re-read to what was printed is the agency's inconsistency, not ours, and is
    left to the identity rules.
 """
@@ -208,6 +209,16 @@ def verify(tables, document) -> Verdict:
                 verdict.uncertain.append({"where": f"table3 row {row.key}", "table": "table3", "row": row.key,
                                           "col": None, "read": None, "confidence": 0.0,
                                           "why": "row not found: its label was not read"})
+    # an amount whose unit the format prints in its header (本年收费金额（单位：万元）), read without one
+    for item in F.TABLE2_ITEMS.get(tables.template, ()) if tables.table2 else ():
+        row = tables.table2.get(item.key) or {}
+        header = dict(item.measures).get(item.unit_measure or "", "")
+        if "单位" in header and row.get(item.unit_measure) is not None and not row.get(f"{item.unit_measure}_unit"):
+            where = (tables.provenance.get("table2", {}).get(item.key) or {}).get(item.unit_measure)
+            verdict.uncertain.append({"where": where, "table": "table2", "row": item.key,
+                                      "col": f"{item.unit_measure}_unit", "read": None,
+                                      "confidence": _confidence_of(cells, where),
+                                      "why": f"no unit read for the amount; the format prints it in the header {header}"})
     # cells no identity covers: low confidence is a reading doubt
     covered = {r for i in checks for r in i.left + i.right}
     for table, key, c, where in _value_places(tables):
