@@ -86,7 +86,7 @@ def recognise(image, *, detect: bool = True) -> list[tuple[tuple[float, float, f
     ``detect=False`` recognises the whole image as one text line (a cell crop).
     """
     ocr = engine()
-    if detect:
+    if detect:  # rapidocr reads Det.limit_side_len on every call (TextDetector.get_preprocess)
         ocr._load_det_model().limit_side_len = det_short_side(image.shape[0], image.shape[1])
     result = ocr(image, use_det=detect, use_cls=False, use_rec=True)
     texts = result.txts or ()
