@@ -52,7 +52,9 @@ def test_pingtan_flattened_page_matches_gold_except_the_row_no_identity_decides(
     Table 二's 行政规范性文件 prints "693665" (本年制发|本年废止|现行有效): ten splits
     have no leading zero and table 二 has no identity within one report, so the row stays
     unresolved and the report lists it with every surviving split — including the gold's
-    69|3|665, which only the page's HTML tells. Everything else matches the gold.
+    69|3|665, which only the page's HTML tells. The report's own text does not decide it
+    either: no sentence counts 规范性文件 issued, repealed or in force (its "办结69件" counts
+    applications, another quantity). Everything else matches the gold.
     """
     path = shared_path("hard", "pingtan_2021_flattened.txt")
     gold = json.loads(shared_path("hard", "gold", "pingtan_2021_flattened.json").read_text(encoding="utf-8"))
@@ -66,6 +68,8 @@ def test_pingtan_flattened_page_matches_gold_except_the_row_no_identity_decides(
     (unresolved,) = flattened["unresolved"]
     assert unresolved["row"] == "normative_docs" and unresolved["printed"] == "693665"
     assert [69, 3, 665] in unresolved["surviving_splits"] and "no identity" in unresolved["reason"]
+    # every cut of 693665 into three numbers survives (no zeros, no identity): all ten are listed
+    assert len(unresolved["surviving_splits"]) == 10 and unresolved["reason"].startswith("10 splits")
     decided = {d["row"]: d["split"] for d in flattened["decided_by_column_identities"]}
     assert decided == {"granted": [27, 0, 0, 2, 0, 1, 30], "unable_not_held": [22, 0, 0, 0, 0, 3, 25]}
 

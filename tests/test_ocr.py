@@ -10,6 +10,7 @@ and one 200 dpi PNG of the table-三 page, read once and reused by the verifier 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import subprocess
 import sys
@@ -38,11 +39,18 @@ def rendered(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def scanned_report(rendered, tmp_path_factory):
-    """seed002 as an image-only PDF at 150 dpi, 1.2° skew, blur, noise, JPEG q50."""
+def scanned_document(rendered, tmp_path_factory):
+    """seed002 as an image-only PDF at 150 dpi, 1.2° skew, blur, noise, JPEG q50; read once."""
     pages = scan_pages(rendered[BROKEN_GOLD], 150, Defects(skew=1.2, blur=0.8, noise=10, jpeg=50, seed=1))
     path = save_image_pdf(pages, tmp_path_factory.mktemp("ocr_scan") / "scan.pdf", 150)
-    return path, extract_file(str(path), with_provenance=True)
+    return path, read_document(str(path))
+
+
+@pytest.fixture(scope="module")
+def scanned_report(scanned_document):
+    path, document = scanned_document
+    sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    return path, extract_document(document, sha256, with_provenance=True)
 
 
 @pytest.fixture(scope="module")
@@ -130,6 +138,61 @@ def test_misread_digit_is_corrected_only_with_a_reread_and_recorded(table_page):
     assert "I2 granted" in correction["why"] and "I3 natural_person" in correction["why"]
     assert any(n.startswith("ocr_corrected:") for n in report["provenance"]["notes"])
     assert report["source"]["ocr_uncertain"] is False
+
+
+def _with_minus_stroke(document, where: str, touching: bool):
+    """The document with a minus stroke inked left of the digits of the cell at ``where``:
+    a printed "-9" whose sign the reading lost (the cell's text stays as read)."""
+    import numpy as np
+
+    cell = document.info["ocr_cells"][where]
+    page = document.info["ocr_page_images"][cell["page"]]
+    x0, y0, x1, y1 = cell["box"]
+    inner = page.image[y0 + 4:y1 - 4, x0 + 4:x1 - 4]
+    ys, xs = np.nonzero(inner < 160)
+    top, bottom, left = y0 + 4 + ys.min(), y0 + 4 + ys.max() + 1, x0 + 4 + xs.min()
+    height = bottom - top
+    width, thick = max(6, int(0.45 * height)), max(2, height // 8)
+    right = left + 1 if touching else left - 3  # joined to the digit's ink, or 3 px apart
+    middle = top + int(0.58 * height)
+    image = page.image.copy()
+    image[middle - thick // 2:middle - thick // 2 + thick, right - width:right] = 60
+    pages = dict(document.info["ocr_page_images"])
+    pages[cell["page"]] = dataclasses.replace(page, image=image)
+    return dataclasses.replace(document, info={**document.info, "ocr_page_images": pages})
+
+
+@pytest.mark.parametrize("touching", [False, True], ids=["apart", "joined-to-the-digit"])
+def test_lost_minus_sign_in_table_two_is_a_reading_doubt(scanned_document, touching):
+    """Table 二 has no identity: a sign the recogniser dropped ("-44" read as "44", confidence
+    1.0, in the harsh benchmark) is caught from the ink — the value stays as read, flagged."""
+    _, document = scanned_document
+    base = extract_document(document, "0" * 64, with_provenance=True)[0]
+    where = base["provenance"]["values"]["table2"]["normative_docs"]["issued"]
+    assert base["table2"]["normative_docs"]["issued"] == GOLD[BROKEN_GOLD]["table2"]["normative_docs"]["issued"] == 9
+    assert where not in {u["where"] for u in base["provenance"]["ocr"]["uncertain"]}
+    report = extract_document(_with_minus_stroke(document, where, touching), "0" * 64, with_provenance=True)[0]
+    assert report["table2"]["normative_docs"]["issued"] == 9  # kept as read, never "fixed"
+    [doubt] = [u for u in report["provenance"]["ocr"]["uncertain"] if u["where"] == where]
+    assert doubt["read"] == 9 and "minus sign" in doubt["why"]
+    assert report["source"]["ocr_uncertain"] is True
+    assert any(n.startswith("ocr_uncertain: " + where) for n in report["provenance"]["notes"])
+
+
+def test_amount_read_without_its_printed_unit_is_a_reading_doubt(scanned_document):
+    """The 2021 format prints 本年收费金额（单位：万元）: a harsh scan's misread header lost the
+    unit once ("万元" gold, None read). The amount stays as read; the report is flagged."""
+    _, document = scanned_document
+    base = extract_document(document, "0" * 64, with_provenance=True)[0]
+    assert base["table2"]["admin_fees"] == GOLD[BROKEN_GOLD]["table2"]["admin_fees"] == {"amount": 0, "amount_unit": "万元"}
+    misread = next(c.where for c in document.cells if "单位：万元" in c.text)
+    text = next(c.text for c in document.cells if c.where == misread)
+    report = extract_document(_with_text(document, misread, text.replace("万元", "万无")), "0" * 64,
+                              with_provenance=True)[0]
+    assert report["table2"]["admin_fees"] == {"amount": 0, "amount_unit": None}
+    [doubt] = [u for u in report["provenance"]["ocr"]["uncertain"] if u["col"] == "amount_unit"]
+    assert doubt["row"] == "admin_fees" and doubt["where"] == base["provenance"]["values"]["table2"]["admin_fees"]["amount"]
+    assert report["source"]["ocr_uncertain"] is True and base["source"]["ocr_uncertain"] is False
 
 
 def _doubtful_report(document):
@@ -247,3 +310,17 @@ def test_row_whose_label_was_not_read_is_a_reading_doubt(table_page):
     assert "other_other" not in lost["table3"]
     assert lost["source"]["ocr_uncertain"] is True
     assert [u["row"] for u in lost["provenance"]["ocr"]["uncertain"]] == ["other_other"]
+
+
+def test_detector_input_is_capped_on_tall_narrow_crops():
+    """rapidocr's detector scales an image's short side up to 736 px: an 829 x 71 cell crop
+    became 8600 x 736 (about 800 MB of activations, the worker's memory peak). The upscaling
+    is capped at a full page's size; full pages and ordinary crops keep the default."""
+    from gongkai.ocr.engine import DET_MAX_PIXELS, DET_SHORT_SIDE, det_short_side
+
+    for height, width in ((2339, 1655), (300, 700), (120, 480)):
+        assert det_short_side(height, width) == DET_SHORT_SIDE
+    for height, width in ((829, 71), (1200, 90), (600, 60)):
+        short = det_short_side(height, width)
+        assert 32 <= short < DET_SHORT_SIDE
+        assert max(height, width) * short / min(height, width) * short <= DET_MAX_PIXELS

@@ -364,7 +364,7 @@ def _resolve_table4_groups(row: Row) -> None:
             values.extend([None] * step)
             row.unresolved_parts.append({
                 "table": "table4", "row": group, "printed": row.run,
-                "surviving_splits": [list(o) for o in options[:8]],
+                "surviving_splits": [list(o) for o in options],
                 "reason": f"{len(options)} splits of this group satisfy its 总计 identity (I4)",
             })
     row.values = tuple(values)
@@ -459,7 +459,7 @@ def flattened_cells(line: str, row: int, where: str) -> tuple[list[Cell], int, d
         ],
         "unresolved": [
             {"table": r.table, "row": r.key, "printed": r.run, "where": f"{where} chars {r.run_start + 1}-{r.run_end}",
-             "surviving_splits": [list(c) for c in r.candidates[:8]], "reason": r.reason}
+             "surviving_splits": [list(c) for c in r.candidates], "reason": r.reason}
             for r in rows if r.values is None
         ] + [{**part, "where": f"{where} chars {r.run_start + 1}-{r.run_end}"} for r in rows for part in r.unresolved_parts],
     }

@@ -15,6 +15,13 @@ from pathlib import Path
 # so each must not grab every core (and memory stays under ~1 GB per worker).
 THREADS = 1
 _ENGINE = None
+# The detector upscales an image until its short side is 736 px (rapidocr's Det.limit_side_len,
+# limit_type "min"). On a tall, narrow cell crop (829 x 71 px) that made an 8600 x 736 input
+# and about 800 MB of activations: the per-worker memory peak. The upscaling is capped so that
+# no detector input is larger than a full page at rapidocr's 2000 px bound (2000 x 1440):
+# full pages and ordinary crops keep the default.
+DET_SHORT_SIDE = 736
+DET_MAX_PIXELS = 2000 * 1440
 
 
 def bundled_models() -> list[Path]:
@@ -55,12 +62,33 @@ def engine():
     return _ENGINE
 
 
+def det_short_side(height: int, width: int) -> int:
+    """The detector's short-side target for an image: 736, or less when that would make the
+    detector's input larger than ``DET_MAX_PIXELS``.
+
+    Mirrors rapidocr's preprocessing: the image is first brought within 2000 px, and a very
+    wide line is padded vertically (width/height > 8 or height <= 30) before detection.
+    """
+    scale = min(1.0, 2000 / max(height, width, 1))
+    height, width = height * scale, width * scale
+    if width / max(height, 1) > 8 or height <= 30:
+        height = max(height, max(width / 8, 30) * 2)
+    short = max(min(height, width), 1)
+    if short >= DET_SHORT_SIDE:
+        return DET_SHORT_SIDE
+    ratio = min(DET_SHORT_SIDE / short, (DET_MAX_PIXELS / max(height * width, 1)) ** 0.5)
+    return max(32, min(DET_SHORT_SIDE, int(short * ratio)))
+
+
 def recognise(image, *, detect: bool = True) -> list[tuple[tuple[float, float, float, float], str, float]]:
     """Text boxes of a grayscale/RGB uint8 image: ((x0, y0, x1, y1), text, score) each.
 
     ``detect=False`` recognises the whole image as one text line (a cell crop).
     """
-    result = engine()(image, use_det=detect, use_cls=False, use_rec=True)
+    ocr = engine()
+    if detect:  # rapidocr reads Det.limit_side_len on every call (TextDetector.get_preprocess)
+        ocr._load_det_model().limit_side_len = det_short_side(image.shape[0], image.shape[1])
+    result = ocr(image, use_det=detect, use_cls=False, use_rec=True)
     texts = result.txts or ()
     scores = result.scores or ()
     if not detect:

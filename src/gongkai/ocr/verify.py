@@ -12,7 +12,9 @@ For a report read by OCR (`gongkai.readers.ocr`):
    checked again;
 4. otherwise the value stays as read. The report is a *reading doubt* (``ocr_uncertain``)
    when a cell of a still-broken identity was not confirmed by its re-reads, or when a cell
-   that no identity covers (table 二) was read with low confidence. A broken identity whose
+   that no identity covers (table 二) was read with low confidence or shows a stroke left of
+   its digits that the reading lacks (a lost minus sign), or when an amount whose unit the
+   format prints in its header was read without a unit. A broken identity whose
    cells all re-read to what was printed is the agency's inconsistency, not ours, and is
    left to the identity rules.
 """
@@ -207,17 +209,46 @@ def verify(tables, document) -> Verdict:
                 verdict.uncertain.append({"where": f"table3 row {row.key}", "table": "table3", "row": row.key,
                                           "col": None, "read": None, "confidence": 0.0,
                                           "why": "row not found: its label was not read"})
+    # an amount whose unit the format prints in its header (本年收费金额（单位：万元）), read without one
+    for item in F.TABLE2_ITEMS.get(tables.template, ()) if tables.table2 else ():
+        row = tables.table2.get(item.key) or {}
+        header = dict(item.measures).get(item.unit_measure or "", "")
+        if "单位" in header and row.get(item.unit_measure) is not None and not row.get(f"{item.unit_measure}_unit"):
+            where = (tables.provenance.get("table2", {}).get(item.key) or {}).get(item.unit_measure)
+            verdict.uncertain.append({"where": where, "table": "table2", "row": item.key,
+                                      "col": f"{item.unit_measure}_unit", "read": None,
+                                      "confidence": _confidence_of(cells, where),
+                                      "why": f"no unit read for the amount; the format prints it in the header {header}"})
     # cells no identity covers: low confidence is a reading doubt
     covered = {r for i in checks for r in i.left + i.right}
     for table, key, c, where in _value_places(tables):
         if (table, key, c) in covered:
             continue
         confidence = _confidence_of(cells, where)
-        if confidence < UNCERTAIN_BELOW:
+        read = _value_at(tables, table, key, c)
+        why = (f"confidence {confidence:.2f}, no identity to check it" if confidence < UNCERTAIN_BELOW
+               else _unchecked_doubt(pages, cells.get(where or ""), read))
+        if why:
             verdict.uncertain.append({"where": where, "table": table, "row": key, "col": c,
-                                      "read": _value_at(tables, table, key, c), "confidence": confidence,
-                                      "why": f"confidence {confidence:.2f}, no identity to check it"})
+                                      "read": read, "confidence": confidence, "why": why})
     return verdict
+
+
+def _unchecked_doubt(pages: dict, cell: dict | None, read) -> str | None:
+    """Why a number no identity covers (table 二) is a reading doubt, or None.
+
+    Its ink is the only check left: a level stroke left of the digits of a number read
+    without a sign is a minus the recogniser dropped ("-44" read as "44" with confidence
+    1.0 on a noisy 150 dpi scan). A re-read of the crop is not used as a check here: on such
+    scans it was the less reliable reading ("19" re-read as "319", "-14" as "44").
+    """
+    from gongkai.ocr.page import leading_stroke
+
+    if cell is None or cell["page"] not in pages or isinstance(read, bool) or not isinstance(read, (int, float)):
+        return None
+    if read >= 0 and leading_stroke(pages[cell["page"]], tuple(cell["box"])):
+        return "a stroke left of the digits (a minus sign?) that the reading lacks; no identity to check it"
+    return None
 
 
 def _doubt(tables, ref: Ref, read, confidence: float, why: str) -> dict:

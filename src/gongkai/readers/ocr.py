@@ -78,6 +78,24 @@ def _normalise(image):
     return image
 
 
+def release_memory() -> None:
+    """Give the heap's free pages back to the system after a page is read (glibc's malloc_trim).
+
+    The recogniser's buffers (hundreds of MB for a page's detection) are freed after each
+    call, but glibc keeps the pages: a long-lived worker sat at about 670 MB between files
+    and peaked higher with every file (958 -> 1227 MB over 32 scans). Trimmed, it goes back
+    to about 200 MB. A no-op where the C library has no malloc_trim.
+    """
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def read_ocr(path: str, data: bytes, fmt: str) -> Document:
     """OCR a scanned PDF (``fmt`` "pdf") or an image file into a Document."""
     from gongkai.ocr.page import prepare, read_page
@@ -94,6 +112,7 @@ def read_ocr(path: str, data: bytes, fmt: str) -> Document:
             continue  # prose only: not needed for the tables (the title is on page 1)
         page = read_page(number, gray, prepared)
         read_pages.append(page)
+        release_memory()
         items = [(line.box[1], 0, line) for line in page.lines]
         items += [(table.box[1], 1, (t, table)) for t, table in enumerate(page.tables, start=1)]
         items.sort(key=lambda item: (item[0], item[1]))
