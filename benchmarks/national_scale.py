@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/national_scale.py --reports 1200000 [--db FILE] [--night 150000]
     .venv/bin/python benchmarks/national_scale.py --queries-only --db FILE   # re-time the queries
+    .venv/bin/python benchmarks/national_scale.py --one-more-night --db FILE # + one night, current code
 
 Generates N synthetic reports with `gongkai.synth` (both national formats, years 2019-2026,
 about 10% with one inconsistent printed cell, the synthetic mix of government levels and
@@ -149,6 +150,26 @@ def print_latencies(path: Path) -> None:
         print(f"    {name:48s} {latency * 1000:9.1f} ms median of 5  ({rows} rows)", flush=True)
 
 
+def one_more_night(db: Path, count: int, seed: int) -> None:
+    """The current code on a warehouse an earlier run built: schema upgrade (roll-ups a newer
+    version adds are built from the facts on connect), one more night, the queries."""
+    from gongkai.quality.validate import validate_warehouse
+
+    stages = Stages(db)
+    print(f"national_scale --one-more-night: {count:,} reports into {db}", flush=True)
+    _, wall, cpu = timed(lambda: connect(db).close())
+    stages.report("connect (schema upgrade)", wall, cpu, None)
+    result, wall, cpu = timed(night_load, db, synthetic_outcomes(count, seed))
+    stages.report(f"one more night: load {count:,}", wall, cpu, result.reports_loaded, "(generation included)")
+    run, wall, cpu = timed(validate_warehouse, db, docs_dir=None)
+    stages.report(f"one more night: validate ({run.mode})", wall, cpu, run.reports_checked,
+                  f"checked {run.reports_checked:,}, flagged {run.reports_flagged:,}; {stages.quality_rows()}")
+    _, wall, cpu = timed(publish, db)
+    stages.report("one more night: publish", wall, cpu, None, str(published_path(db)))
+    print_latencies(published_path(db))
+    print(f"peak RSS of the whole run: {peak_rss_mb():.0f} MB", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=300_000, help="synthetic reports in all")
@@ -158,7 +179,15 @@ def main() -> None:
     parser.add_argument("--no-docs", action="store_true", help="skip GX Data Docs")
     parser.add_argument("--queries-only", action="store_true",
                         help="only time the example queries and views on the published copy of an existing --db")
+    parser.add_argument("--one-more-night", action="store_true",
+                        help="on an existing --db: upgrade its schema on connect, load and validate one more night "
+                             "of --night new reports (seed + 1000), publish, then time the queries")
     args = parser.parse_args()
+    if args.one_more_night:
+        if args.db is None or not args.db.exists():
+            sys.exit("--one-more-night needs an existing --db FILE")
+        one_more_night(args.db, args.night, args.seed + 1000)
+        return
     if args.queries_only:
         if args.db is None or not published_path(args.db).exists():
             sys.exit("--queries-only needs --db FILE whose published copy exists")
