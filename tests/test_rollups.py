@@ -61,9 +61,8 @@ REFERENCE_DISPOSITIONS = """
     from fct_requests as f join dim_report as r using (report_id) left join report_region as g using (report_id)
     group by all
 """
-# table 四 per report x proceeding as v_review_outcomes grouped the facts before the roll-up
-REFERENCE_REVIEWS = """
-    with outcomes as (
+# v_review_outcomes as it grouped the facts before rollup_report_reviews
+OLD_REVIEW_OUTCOMES = """
     select
         f.report_id,
         r.agency,
@@ -89,11 +88,11 @@ REFERENCE_REVIEWS = """
     join dim_report as r using (report_id)
     join dim_review_proceeding as p using (proceeding_key)
     left join v_report_region as g using (report_id)
-    group by all
-    )
+    group by all"""
+REFERENCE_REVIEWS = f"""
     select report_id, proceeding_key, upheld, corrected, other, pending, total, o.year, o.status,
            g.province_code, g.prefecture_code, g.county_code
-    from outcomes as o left join report_region as g using (report_id)
+    from ({OLD_REVIEW_OUTCOMES}) as o left join report_region as g using (report_id)
 """
 # queries 01 and 13 as they read the facts before rollup_report_dispositions
 REFERENCE_QUERIES = {
@@ -238,33 +237,7 @@ REFERENCE_VIEWS = {
     left join cells as c using (report_id, rule, item)
     join dim_report as r using (report_id)
     order by r.agency, r.year, f.rule, f.item, c.cell_table, c.cell_row, c.cell_column""",
-    "v_review_outcomes": """
-    select
-        f.report_id,
-        r.agency,
-        r.agency_id,
-        r.year,
-        r.adcode,
-        g.province,
-        g.prefecture,
-        g.county,
-        f.proceeding_key,
-        p.label as proceeding,
-        p.kind,
-        max(f.count) filter (where f.outcome_key = 'upheld') as upheld,
-        max(f.count) filter (where f.outcome_key = 'corrected') as corrected,
-        max(f.count) filter (where f.outcome_key = 'other') as other,
-        max(f.count) filter (where f.outcome_key = 'pending') as pending,
-        max(f.count) filter (where f.outcome_key = 'total') as total,
-        coalesce(upheld, 0) + coalesce(corrected, 0) + coalesce(other, 0) as concluded,
-        coalesce(corrected, 0) / nullif(concluded, 0) as correction_rate,
-        r.status,
-        r.file_name
-    from fct_review as f
-    join dim_report as r using (report_id)
-    join dim_review_proceeding as p using (proceeding_key)
-    left join v_report_region as g using (report_id)
-    group by all""",
+    "v_review_outcomes": OLD_REVIEW_OUTCOMES,
     "v_agency_yoy": """
     with per_year as (
         select
