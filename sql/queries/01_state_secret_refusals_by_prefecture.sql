@@ -38,9 +38,9 @@ named as (
 select
     province,
     prefecture,
-    coalesce(sum(reports) filter (where year = $year_a), 0) as reports_a,
+    coalesce(sum(reports) filter (where year = $year_a), 0)::bigint as reports_a,
     sum(refused) filter (where year = $year_a) as refused_state_secret_a,
-    coalesce(sum(reports) filter (where year = $year_b), 0) as reports_b,
+    coalesce(sum(reports) filter (where year = $year_b), 0)::bigint as reports_b,
     sum(refused) filter (where year = $year_b) as refused_state_secret_b,
     coalesce(sum(refused) filter (where year = $year_b), 0)
         - coalesce(sum(refused) filter (where year = $year_a), 0) as change

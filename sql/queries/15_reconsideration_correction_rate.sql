@@ -21,8 +21,8 @@ with per_place as (
 select
     coalesce(y.name, g.name) as province,
     p.year,
-    sum(p.reports) as reports,
-    sum(p.reports_flagged) as reports_flagged,
+    sum(p.reports)::bigint as reports,
+    sum(p.reports_flagged)::bigint as reports_flagged,
     sum(p.upheld) as upheld,
     sum(p.corrected) as corrected,
     sum(p.other) as other,
