@@ -22,6 +22,7 @@ import duckdb
 import pytest
 
 from conftest import ROOT, shared_path
+from misbehaving import misbehaving_extract
 from gongkai import batch
 from gongkai.batch import death_reason, discover, extract_many
 from gongkai.limits import MB, Limits
@@ -135,30 +136,12 @@ def test_limits_can_be_set_from_the_command_line(hostile_folder):
 
 # ---- workers that die cost one file ------------------------------------------------------
 
-def _misbehaving_extract(path, data=None, with_provenance=False):
-    """Stands in for the extractor in forked workers: what each file name asks for."""
-    name = os.path.basename(path)
-    if name.startswith("segv"):
-        os.kill(os.getpid(), signal.SIGSEGV)
-    if name.startswith("oomkill"):
-        os.kill(os.getpid(), signal.SIGKILL)
-    if name.startswith("slow"):
-        time.sleep(30)
-    if name.startswith("hog"):
-        hoard = bytearray(600 * MB)  # over the 200 MB test limit: RLIMIT_AS refuses it
-        return [hoard]
-    if name.startswith("exit"):
-        os._exit(7)
-    return _real_extract(path, data=data, with_provenance=with_provenance)
-
-
-from gongkai.extract import extract_file as _real_extract  # noqa: E402
 
 
 def test_a_dying_worker_costs_only_its_file(tmp_path, monkeypatch):
     import gongkai.extract
 
-    monkeypatch.setattr(gongkai.extract, "extract_file", _misbehaving_extract)
+    monkeypatch.setattr(gongkai.extract, "extract_file", misbehaving_extract)
     names = ["segv.txt", "oomkill.txt", "slow.txt", "hog.txt", "exit.txt"]
     paths = []
     for index, name in enumerate(names):

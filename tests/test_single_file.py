@@ -9,9 +9,7 @@ and exit status 1, no traceback. Every test bounds its own time and memory (the 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -19,9 +17,10 @@ import time
 import pytest
 
 from conftest import ROOT
+from misbehaving import misbehaving_extract
 from gongkai import batch
 from gongkai.batch import extract_many, extract_single
-from gongkai.limits import MB, Limits
+from gongkai.limits import Limits
 
 SEEDS = sorted((ROOT / "data" / "raw").glob("*.txt"))
 
@@ -35,34 +34,13 @@ REASONS = {
 }
 
 
-def _misbehaving_extract(path, data=None, with_provenance=False):
-    """Stands in for the extractor in the forked child: what the file name asks for."""
-    name = os.path.basename(path)
-    if name.startswith("segv"):
-        os.kill(os.getpid(), signal.SIGSEGV)
-    if name.startswith("oomkill"):
-        os.kill(os.getpid(), signal.SIGKILL)
-    if name.startswith("slow"):
-        time.sleep(30)
-    if name.startswith("hog"):
-        hoard = bytearray(600 * MB)  # over the 200 MB test limit: RLIMIT_AS refuses it
-        return [hoard]
-    if name.startswith("exit"):
-        os._exit(7)
-    if name.startswith("spin"):
-        while True:  # RLIMIT_CPU: SIGXCPU from the kernel
-            pass
-    return _real_extract(path, data=data, with_provenance=with_provenance)
-
-
-from gongkai.extract import extract_file as _real_extract  # noqa: E402
 
 
 @pytest.mark.parametrize("name", sorted(REASONS))
 def test_a_single_file_that_kills_or_hangs_the_reader_gets_the_pools_reason(name, tmp_path, monkeypatch):
     import gongkai.extract
 
-    monkeypatch.setattr(gongkai.extract, "extract_file", _misbehaving_extract)
+    monkeypatch.setattr(gongkai.extract, "extract_file", misbehaving_extract)
     path = tmp_path / name
     path.write_text("x", encoding="utf-8")
     limits = Limits(max_seconds=2, max_memory_mb=200)
