@@ -7,6 +7,11 @@ GB2312, which portals mislabel freely); then charset-normalizer's guess.
 Tables: only leaf tables (no table inside) are data tables; outer layout tables are
 walked like any other block. A merged cell is read once, at its top-left position;
 ``rowspan``/``colspan`` are expanded into the grid so that every cell knows its column.
+
+The walk: ``_Walker`` states it in Python; ``read_html`` runs the same walk as a libxslt
+stylesheet (one C pass printing the text with markers, see "the same walk in libxslt"),
+and keeps ``_Walker`` for the pages the stylesheet cannot read. tests/test_html_reader.py
+holds the two to the same cells on real, rendered and generated pages.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ _WHITESPACE = lazy(r"[ \t\r\n\u3000\xa0\u2002\u2003\u200b]+")
 _ANY_SPACE = lazy(r"[\s\u3000\xa0\u2002\u2003\u200b]")
 _CJK_BREAK = lazy(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9fff\uff00-\uffef])")
 _SPACE_RUN = lazy(r"\s+")
+_NOT_SETTABLE = lazy("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # what lxml refuses in a text it sets
 
 
 def _cjk_gap(match) -> str:
@@ -81,12 +87,19 @@ def _declared_charset(data: bytes) -> str | None:
     return match.group(1).decode("ascii") if match else None
 
 
+def _spaceless(text: str) -> bool:
+    """No character of ``_ANY_SPACE`` in ``text``. Every one of them but the ASCII space is
+    unprintable (categories Zs, Zl, Zp, Cc, Cf), so a printable text without " " has none,
+    and ``isprintable`` costs a fifth of the regex search that decides the rest."""
+    return (text.isprintable() and " " not in text) or _ANY_SPACE.search(text) is None
+
+
 def clean_text(text: str) -> str:
     """Collapse whitespace (``&nbsp;``, ideographic spaces); join CJK split by line breaks."""
-    if _ANY_SPACE.search(text) is None:  # most cells: nothing to collapse or strip
+    if _spaceless(text):  # most cells: nothing to collapse or strip
         return text
     text = text.strip(" \t\r\n\u3000\xa0")
-    if _ANY_SPACE.search(text) is None:  # spaces only at the ends (a cell's leading line break)
+    if _spaceless(text):  # spaces only at the ends (a cell's leading line break)
         return text
     text = _join_cjk(text)
     return _WHITESPACE.sub(" ", text).strip()
@@ -179,7 +192,11 @@ class _Walker:
 
 
 def _span(td, attribute: str) -> int:
-    value = td.get(attribute)
+    return _span_value(td.get(attribute))
+
+
+def _span_value(value: str | None) -> int:
+    """A ``rowspan``/``colspan`` as the grid uses it: 1 when absent, empty or not a number; at most 100."""
     if value is None:  # nearly every cell
         return 1
     try:
@@ -224,11 +241,16 @@ def _prepare_cells(root) -> set:
     skipped element (script, style, ...), whose text the text content would include: those
     still go through _cell_text (a doubled line break is the same space to clean_text).
     The walk outside tables reads the same: it never reads a ``<br>``'s text, and a
-    ``<p>``/``<div>`` starts a block, whose leading line break clean_text strips."""
+    ``<p>``/``<div>`` starts a block, whose leading line break clean_text strips.
+    A text lxml will not set back (one holding a control character such as Word's
+    vertical tab, which libxml2 keeps) is left as it is, and its cell read by _cell_text."""
+    holding = set()  # the element proxies stay alive in the set, so `td in holding` holds
     for element in root.iter("br", "p", "div"):
         text = element.text
+        if text and _NOT_SETTABLE.search(text):  # lxml would drop the text, then refuse the new one
+            holding.update(element.iterancestors("td", "th"))
+            continue
         element.text = "\n" + text if text else "\n"
-    holding = set()  # the element proxies stay alive in the set, so `td in holding` holds
     for element in root.iter(*_SKIP_TAGS):
         holding.update(element.iterancestors("td", "th"))
     return holding
@@ -243,6 +265,158 @@ def _parser() -> etree.HTMLParser:
     return _PARSERS[0]
 
 
+# --- the same walk in libxslt ------------------------------------------------------------
+#
+# _Walker costs ~3 µs of Python per table cell, twice the parse itself. The stylesheet below
+# does the same walk in C and prints one string: the page's text with a marker wherever the
+# walker acts. A marker is _MARK (a private-use character) and a letter:
+#   b  a block boundary or <br> (the walker's flush)
+#   T  a leaf table begins; E  it ends
+#   r  a table row begins;  c  a cell begins, its text follows
+#   s  around the cell's rowspan and colspan, right after c, only when it has either:
+#      c s<rowspan> s<colspan> s<text>
+# Python then only splits the string and cleans each piece. A page whose text may hold
+# _MARK itself, and a stylesheet error, go through _Walker instead.
+_MARK = "\ue000"
+_BREAK, _TABLE, _TABLE_END, _ROW, _CELL, _SPAN = (_MARK + letter for letter in "bTErcs")
+_MARK_REFERENCE = lazy(r"&#(?:[xX]0*[eE]000(?![0-9a-fA-F])|0*57344(?![0-9]))")
+
+
+def _stylesheet() -> bytes:
+    skip = "|".join(sorted(_SKIP_TAGS))
+    blocks = "|".join(sorted(_BLOCK_TAGS | {"table"}))
+    mark = "&#xE000;"
+    return f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+<xsl:output method="text" encoding="utf-8"/>
+<xsl:template match="/">
+  <xsl:choose>
+    <xsl:when test="*/body"><xsl:apply-templates select="*/body[1]"/></xsl:when>
+    <xsl:otherwise><xsl:apply-templates/></xsl:otherwise>
+  </xsl:choose>
+</xsl:template>
+<xsl:template match="{skip}"/>
+<xsl:template match="br"><xsl:text>{mark}b</xsl:text></xsl:template>
+<xsl:template match="{blocks}">
+  <xsl:text>{mark}b</xsl:text><xsl:apply-templates/><xsl:text>{mark}b</xsl:text>
+</xsl:template>
+<xsl:template match="table[not(.//table)]">
+  <xsl:text>{mark}T</xsl:text>
+  <xsl:apply-templates mode="row" select="tr|thead/tr|tbody/tr|tfoot/tr"/>
+  <xsl:text>{mark}E</xsl:text>
+</xsl:template>
+<xsl:template mode="row" match="tr">
+  <xsl:text>{mark}r</xsl:text><xsl:apply-templates mode="cell" select="td|th"/>
+</xsl:template>
+<xsl:template mode="cell" match="td|th">
+  <xsl:text>{mark}c</xsl:text>
+  <xsl:if test="@rowspan or @colspan">
+    <xsl:text>{mark}s</xsl:text><xsl:value-of select="@rowspan"/>
+    <xsl:text>{mark}s</xsl:text><xsl:value-of select="@colspan"/><xsl:text>{mark}s</xsl:text>
+  </xsl:if>
+  <xsl:apply-templates mode="cell-text"/>
+</xsl:template>
+<xsl:template mode="cell-text" match="{skip}"/>
+<xsl:template mode="cell-text" match="br|p|div">
+  <xsl:text>&#10;</xsl:text><xsl:apply-templates mode="cell-text"/>
+</xsl:template>
+</xsl:stylesheet>""".encode()
+
+
+_TRANSFORMS: list = []
+
+
+def _transform() -> etree.XSLT:
+    """The compiled stylesheet (~1 ms, once per process)."""
+    if not _TRANSFORMS:
+        _TRANSFORMS.append(etree.XSLT(etree.XML(_stylesheet())))
+    return _TRANSFORMS[0]
+
+
+def _marked_text(root) -> str | None:
+    """The stylesheet's output for a parsed page, or None when the walker must read it."""
+    try:
+        return str(_transform()(root.getroottree()))
+    except etree.XSLTError:  # libxslt's own limits (template depth, memory): the walker reads it
+        return None
+
+
+def _read_marked(marked: str) -> tuple[list[Cell], list[str], int]:
+    """Cells, lines and the leaf-table count from the stylesheet's output, as _Walker gives them."""
+    cells: list[Cell] = []
+    lines: list[str] = []
+    row = paragraphs = 0
+    chunks = marked.split(_TABLE)
+    for number, chunk in enumerate(chunks):
+        if number:  # a table, then the text after it
+            table, _, chunk = chunk.partition(_TABLE_END)
+            row = _table_cells(table, number, row, cells, lines)
+        for piece in chunk.split(_BREAK):
+            if not piece or piece.isspace():  # most pieces: the line breaks between blocks
+                continue
+            text = clean_text(piece)
+            if text:
+                paragraphs += 1
+                row += 1
+                cells.append(Cell(text, row, f"paragraph {paragraphs}"))
+                lines.append(text)
+    return cells, lines, len(chunks) - 1
+
+
+def _table_cells(table: str, number: int, row: int, cells: list[Cell], lines: list[str]) -> int:
+    """One leaf table's cells appended, as _Walker.table makes them; returns the last row number."""
+    below: dict[int, set[int]] = {}  # row -> the columns a rowspan from above holds there
+    for r, printed in enumerate(table.split(_ROW)[1:], start=1):
+        row += 1
+        raws = printed.split(_CELL)[1:]
+        held = below.pop(r, None)
+        if held is None and _SPAN not in printed:  # a cell's column is its position
+            columns = range(1, len(raws) + 1)
+        else:
+            columns = _place_cells(raws, r, held or (), below)
+        texts = [clean_text(raw) for raw in raws]
+        where = f"table {number} row {r} col "
+        cells += [Cell(text, row, where + str(col), number, col) for text, col in zip(texts, columns)]
+        lines.append("\t".join(texts))
+    return row
+
+
+def _place_cells(raws: list[str], r: int, held, below: dict[int, set[int]]) -> list[int]:
+    """The column of each cell of row ``r``, past the columns rowspans above hold; strips each
+    cell's span prefix in place and records the columns its rowspan holds below."""
+    columns = []
+    col = 1
+    for index, raw in enumerate(raws):
+        while col in held:
+            col += 1
+        columns.append(col)
+        if raw.startswith(_SPAN):
+            _, rowspan, colspan, raws[index] = raw.split(_SPAN, 3)
+            rowspan, colspan = _span_value(rowspan), _span_value(colspan)
+            for dr in range(1, rowspan):
+                below.setdefault(r + dr, set()).update(range(col, col + colspan))
+            col += colspan
+        else:
+            col += 1
+    return columns
+
+
+def _may_hold_mark(text: str) -> bool:
+    """Whether a page's text can hold _MARK: printed, or as a character reference."""
+    return _MARK in text or ("&#" in text and _MARK_REFERENCE.search(text) is not None)
+
+
+def _walk(root, may_hold_mark: bool) -> tuple[list[Cell], list[str], int]:
+    """The page's cells, lines and leaf-table count: through the stylesheet, or _Walker."""
+    marked = None if may_hold_mark else _marked_text(root)
+    if marked is not None:
+        return _read_marked(marked)
+    walker = _Walker(_prepare_cells(root))
+    body = root.find("body")
+    walker.walk(body if body is not None else root)
+    walker.flush()
+    return walker.cells, walker.lines, walker.tables
+
+
 def read_html(path: str, data: bytes, declared_charset: str | None = None) -> Document:
     text, encoding = decode_html(data, declared_charset)
     try:
@@ -255,13 +429,10 @@ def read_html(path: str, data: bytes, declared_charset: str | None = None) -> Do
         raise ExtractionError("unreadable HTML (Document is empty)")
     title_nodes = root.xpath("//title")
     title = clean_text(title_nodes[0].xpath("string()")) if title_nodes else None
-    walker = _Walker(_prepare_cells(root))
-    body = root.find("body")
-    walker.walk(body if body is not None else root)
-    walker.flush()
-    if not walker.cells:
+    cells, lines, tables = _walk(root, _may_hold_mark(text))
+    if not cells:
         raise ExtractionError("HTML page has no text")
     return Document(
-        path=path, format="html", cells=walker.cells, text="\n".join(walker.lines),
-        info={"encoding": encoding, "title": title or None, "tables": walker.tables},
+        path=path, format="html", cells=cells, text="\n".join(lines),
+        info={"encoding": encoding, "title": title or None, "tables": tables},
     )
