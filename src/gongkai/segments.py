@@ -31,37 +31,40 @@ def parsed_cells(cells: list[Cell]) -> list[Value | None]:
     return [parse_value(c.text) for c in cells]
 
 
-def _prefix_blank_flags(cells: list[Cell], parsed: list[Value | None]) -> list[bool]:
-    """Mark blank cells followed, on the same row and before any number, by a label."""
-    flags = [False] * len(cells)
-    label_ahead = False
-    for i in range(len(cells) - 1, -1, -1):
-        if i + 1 < len(cells) and cells[i + 1].row != cells[i].row:
-            label_ahead = False
-        value = parsed[i]
-        if value is None:
-            label_ahead = True
-        elif not value.is_blank:
-            label_ahead = False
-        else:
-            flags[i] = label_ahead
-    return flags
-
-
 def segment(cells: list[Cell], parsed: list[Value | None], start: int, stop: int) -> list[Segment]:
-    """Segments of ``cells[start:stop]``, in order."""
-    prefix_blank = _prefix_blank_flags(cells[start:stop], parsed[start:stop])
+    """Segments of ``cells[start:stop]``, in order.
+
+    One pass: blank cells wait in ``pending`` until their row shows what they are. A label
+    on the same row, before any number, makes them the merged label column's footprint
+    (dropped); a number, or the row's end, makes them value positions (kept, in order).
+    """
     segments: list[Segment] = []
     current: Segment | None = None
-    for offset, i in enumerate(range(start, stop)):
-        value = parsed[i]
+    pending: list[tuple[Cell, Value]] = []
+    pending_row = None
+    for i in range(start, stop):
+        cell, value = cells[i], parsed[i]
+        if pending and cell.row != pending_row:
+            current.values += pending
+            pending = []
         if value is None:
+            pending = []
             if current is None or current.values:
                 current = Segment(start=i)
                 segments.append(current)
-            current.labels.append(cells[i])
-        elif current is not None and not prefix_blank[offset]:
-            current.values.append((cells[i], value))
+            current.labels.append(cell)
+        elif current is None:
+            continue
+        elif value.number is None:  # a blank cell
+            pending.append((cell, value))
+            pending_row = cell.row
+        else:
+            if pending:
+                current.values += pending
+                pending = []
+            current.values.append((cell, value))
+    if pending:
+        current.values += pending
     return segments
 
 

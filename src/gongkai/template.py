@@ -318,13 +318,19 @@ def detect_template_from_headers(segments: list[Segment]) -> str | None:
     votes = {fmt: 0 for fmt in F.TEMPLATES}
     for seg in segments:
         for cell in seg.labels:
-            norm = F.normalise_label(cell.text)
-            for fmt, signatures in F.TABLE2_HEADER_SIGNATURES.items():
-                if any(sig in norm for sig in signatures):
-                    votes[fmt] += 1
+            for fmt in _header_formats(cell.text):
+                votes[fmt] += 1
     if votes["2019"] == votes["2021"]:
         return None
     return max(votes, key=votes.get)
+
+
+@lru_cache(maxsize=1 << 14)
+def _header_formats(label: str) -> tuple[str, ...]:
+    """The formats whose table-二 column headers the label holds (usually none)."""
+    norm = F.normalise_label(label)
+    return tuple(fmt for fmt, signatures in F.TABLE2_HEADER_SIGNATURES.items()
+                 if any(sig in norm for sig in signatures))
 
 
 def _match_item(label: str, items: tuple[F.DisclosureItem, ...]) -> F.DisclosureItem | None:

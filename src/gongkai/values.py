@@ -88,12 +88,16 @@ def text_in_number_cells(cells, parsed: list[Value | None], start: int = 0, stop
     stop = len(cells) if stop is None else stop
     found = []
     for i in range(max(start, 1), min(stop, len(cells)) - 1):
-        if parsed[i] is not None or not cells[i].text.strip() or len(cells[i].text.strip()) > _MAX_CELL_TEXT:
+        if parsed[i] is not None:
+            continue
+        before, after = parsed[i - 1], parsed[i + 1]  # the rare part first: a number, then a value
+        if before is None or before.number is None or after is None:
+            continue
+        printed = cells[i].text.strip()
+        if not printed or len(printed) > _MAX_CELL_TEXT:
             continue
         if " token " in cells[i].where:
             continue  # a flattened page line: row labels follow the previous row's numbers
-        before, after = parsed[i - 1], parsed[i + 1]
-        if (before is not None and not before.is_blank and after is not None
-                and cells[i - 1].row == cells[i].row == cells[i + 1].row):
-            found.append({"where": cells[i].where, "printed": cells[i].text.strip()})
+        if cells[i - 1].row == cells[i].row == cells[i + 1].row:
+            found.append({"where": cells[i].where, "printed": printed})
     return found
