@@ -316,6 +316,21 @@ def test_the_bomb_checks_run_in_bounded_memory(hostile_folder):
         assert EXPECTED[name] in result.stdout, (name, result.stderr[-500:])
 
 
+def test_a_large_pdf_stream_under_the_limit_is_measured_once(tmp_path):
+    """A content stream inflating to 3 MB (over one output block) passes the check, promptly.
+
+    The check once looped for ever on such a stream: past the stream's end, zlib keeps
+    handing back the same unconsumed tail (the "endstream" after it)."""
+    path = hostile.pdf_stream_bomb(tmp_path / "big_stream.pdf", expanded=3 * MB)
+    code = ("import sys, zlib; from gongkai.limits import _STREAM, _inflate_count, check_pdf;"
+            "data = open(sys.argv[1], 'rb').read(); check_pdf(data);"
+            "start = _STREAM.search(data).end();"
+            "print(_inflate_count(memoryview(data)[start:], 10**9, wbits=15))")
+    result = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr[-500:]
+    assert int(result.stdout) == 3 * MB
+
+
 def test_a_lying_zip_header_is_caught_while_streaming(tmp_path):
     """A part that declares 1 KB but inflates to 300 MB: the streaming check stops it at the limit."""
     from gongkai.limits import LimitExceeded, check_docx
