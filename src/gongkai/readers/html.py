@@ -369,8 +369,9 @@ def _table_cells(table: str, number: int, row: int, cells: list[Cell], lines: li
         row += 1
         raws = printed.split(_CELL)[1:]
         held = below.pop(r, None)
-        if held is None and _SPAN not in printed:  # a cell's column is its position
-            columns = range(1, len(raws) + 1)
+        if _SPAN not in printed:  # the i-th cell takes the i-th column no rowspan above holds
+            columns = range(1, len(raws) + 1) if held is None else (
+                [col for col in range(1, len(raws) + len(held) + 1) if col not in held])
         else:
             columns = _place_cells(raws, r, held or (), below)
         texts = [clean_text(raw) for raw in raws]
