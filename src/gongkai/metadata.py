@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 
 from gongkai.lazyre import lazy
 from gongkai.placeunit import match_unit
@@ -44,15 +43,24 @@ _TITLE_SEARCH_LINES = 12
 _TITLE_MAX = 80
 
 
-@dataclass(slots=True)
+# A plain class with __slots__, not a dataclass: `import dataclasses` and the generated methods
+# cost ~15 ms of CPU in every process (see readers/base.py).
 class Metadata:
     """What the title and body say about the report: title, agency, year, printed place, and how each was found."""
 
-    title: str | None
-    agency: str | None
-    year: int | None
-    region_text: str | None
-    evidence: dict[str, str]
+    __slots__ = ("title", "agency", "year", "region_text", "evidence")
+
+    def __init__(self, title: str | None, agency: str | None, year: int | None, region_text: str | None,
+                 evidence: dict[str, str]) -> None:
+        self.title = title
+        self.agency = agency
+        self.year = year
+        self.region_text = region_text
+        self.evidence = evidence
+
+    def __repr__(self) -> str:
+        return (f"Metadata(title={self.title!r}, agency={self.agency!r}, year={self.year!r}, "
+                f"region_text={self.region_text!r}, evidence={self.evidence!r})")
 
 
 def _squash(text: str) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 from gongkai import formats as F
@@ -28,19 +27,34 @@ _LABEL_SLACK = 16
 _HEADING_MAX = 40
 
 
-@dataclass(slots=True)
+# A plain class with __slots__, not a dataclass: `import dataclasses` and the generated methods
+# cost ~15 ms of CPU in every process (see readers/base.py).
 class Tables:
-    """The tables found in one report instance, with the provenance of every value."""
+    """The tables found in one report instance, with the provenance of every value.
 
-    template: str | None = None
-    template_evidence: str = ""
-    table2: dict[str, dict[str, Number | str]] | None = None
-    table3: dict[str, list[Number]] | None = None
-    table4: dict[str, list[Number]] | None = None
-    provenance: dict[str, dict[str, list[str | None] | dict[str, str | None]]] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    # table-三 rows whose damaged label was mapped by its number and position (map_damaged_table3_rows)
-    label_repairs: list[dict] = field(default_factory=list)
+    ``label_repairs``: table-三 rows whose damaged label was mapped by its number and
+    position (map_damaged_table3_rows).
+    """
+
+    __slots__ = ("template", "template_evidence", "table2", "table3", "table4", "provenance", "notes",
+                 "label_repairs")
+
+    def __init__(self, template: str | None = None, template_evidence: str = "",
+                 table2: dict[str, dict[str, Number | str]] | None = None,
+                 table3: dict[str, list[Number]] | None = None, table4: dict[str, list[Number]] | None = None,
+                 provenance: dict[str, dict[str, list[str | None] | dict[str, str | None]]] | None = None,
+                 notes: list[str] | None = None, label_repairs: list[dict] | None = None) -> None:
+        self.template = template
+        self.template_evidence = template_evidence
+        self.table2 = table2
+        self.table3 = table3
+        self.table4 = table4
+        self.provenance = {} if provenance is None else provenance
+        self.notes = [] if notes is None else notes
+        self.label_repairs = [] if label_repairs is None else label_repairs
+
+    def __repr__(self) -> str:
+        return "Tables(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__) + ")"
 
     def signature(self) -> tuple:
         """What makes two instances the same report (a file holding its text twice)."""
