@@ -291,7 +291,7 @@ def extract_single(path: str, limits: Limits | None = None, *, with_provenance: 
     if reason:
         return FileOutcome(path, "", 0, error=reason)
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    pid = _fork_frozen()
     if pid == 0:  # the child: never returns
         os.close(read_end)
         _single_child(path, limits, write_end, with_provenance)
@@ -319,6 +319,27 @@ def extract_single(path: str, limits: Limits | None = None, *, with_provenance: 
         reason = death_reason(os.waitstatus_to_exitcode(status), limits)
     sha256, size = file_digest(path) or ("", 0)
     return FileOutcome(path, sha256, size, error=reason)
+
+
+def _fork_frozen() -> int:
+    """``os.fork()`` with the parent's objects frozen (``gc.freeze``) while it forks, as the gc
+    documentation advises for fork without exec: the child's collections then never visit them,
+    so their memory pages are not copied on write into the child (~8 ms of CPU of a one-file
+    `gongkai extract`, about a tenth of it). The parent unfreezes at once; a caller's own
+    freeze is left alone."""
+    import gc
+
+    if gc.get_freeze_count():
+        return os.fork()
+    gc.freeze()
+    try:
+        pid = os.fork()
+    except BaseException:
+        gc.unfreeze()
+        raise
+    if pid:
+        gc.unfreeze()
+    return pid
 
 
 def _single_child(path: str, limits: Limits, write_end: int, with_provenance: bool) -> None:
