@@ -53,7 +53,8 @@ _PLACE_UNITS = ("特别行政区", "自治区", "自治州", "自治县", "自�
                 "园区", "省", "市", "州", "盟", "地区", "县", "旗", "区", "镇", "乡", "街道", "苏木")  # _PLACE_LIKE's units
 # Organ names that begin with a township suffix: "XX县乡村振兴局", "XX县乡镇企业局".
 _ORGAN_STARTS = ("乡村", "乡镇")
-_NOT_PLACE = lazy(r"[和与及局委办厅部院署中心政府公司所站队会社]")
+_NOT_PLACE = lazy(r"[和与及局委办厅部院署中心政府公司所站队会社]")  # documents _NOT_PLACE_CHARS (never compiled)
+_NOT_PLACE_CHARS = frozenset("和与及局委办厅部院署中心政府公司所站队会社")
 
 
 # Resolution is a plain class with __slots__ and _Mention a namedtuple, not dataclasses:
@@ -165,12 +166,12 @@ def _unknown_places(text: str, mentions: list[_Mention], *, trailing_only: bool)
     if trailing_only:
         at = mentions[-1].end if mentions else 0
         unit = match_unit(text, _PLACE_UNITS, at)  # _PLACE_LIKE.match, without compiling it (placeunit.py)
-        return [(at, unit)] if unit and not _NOT_PLACE.search(unit) else []
+        return [(at, unit)] if unit and _NOT_PLACE_CHARS.isdisjoint(unit) else []
     out, at = [], 0
     for m in [*mentions, None]:
         end = m.start if m else len(text)
         out += [(start, unit) for start, unit in find_units(text, _PLACE_UNITS, at, end)  # _PLACE_LIKE.finditer
-                if not _NOT_PLACE.search(unit)]
+                if _NOT_PLACE_CHARS.isdisjoint(unit)]
         at = m.end if m else at
     return out
 
