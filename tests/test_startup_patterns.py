@@ -74,3 +74,18 @@ def test_real_labels_and_lines():
     assert text._section_start("  四、 行政复议") and not text._section_start("结果纠正")
     assert text._tokens("本年新收\u3000 12\xa0\t3") == ["本年新收", "12", "3"]
     assert dispatch.sniff(b"\xef\xbb\xbf  <!DOCTYPE  html><p>") == "html" and dispatch.sniff(b"<pre>") is None
+
+
+def test_iso_date_is_datetime_date():
+    from datetime import date
+
+    from gongkai.report_text import _iso_date
+
+    for year in (0, 1, 1900, 1999, 2000, 2020, 2021, 2024, 2100, 9999, 10000):
+        for month in range(0, 14):
+            for day in range(0, 33):
+                try:
+                    expected = date(year, month, day).isoformat()
+                except ValueError:
+                    expected = None
+                assert _iso_date(year, month, day) == expected, (year, month, day)
