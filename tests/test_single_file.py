@@ -144,3 +144,18 @@ def test_cells_and_documents_compare_hash_and_copy_by_their_fields():
     copy = document.replace(cells=[changed])
     assert (copy.path, copy.cells, copy.text, copy.info is document.info) == ("a.txt", [changed], "12", True)
     assert document == Document("a.txt", "txt", [Cell("12", 3, "line 4", col=2)], "12") and document != copy
+
+
+def test_the_fork_freezes_the_heap_only_while_forking_unless_the_program_keeps_it_frozen():
+    """extract_single freezes the parent's objects for the fork (the gc docs' advice for fork
+    without exec) and unfreezes them in a library caller; `gongkai extract` (batch.freeze_heap)
+    keeps them frozen until it exits."""
+    code = ("import gc, sys\nfrom gongkai import batch\n"
+            "[a] = batch.extract_many([sys.argv[1]], workers=1)\n"
+            "print(a.error, len(a.reports), gc.get_freeze_count())\n"
+            "batch.freeze_heap()\n"
+            "[b] = batch.extract_many([sys.argv[1]], workers=1)\n"
+            "print(b.reports == a.reports, gc.get_freeze_count() > 1000)\n")
+    result = subprocess.run([sys.executable, "-c", code, str(SEEDS[0])], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["None", "1", "0", "True", "True"]

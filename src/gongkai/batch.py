@@ -321,14 +321,31 @@ def extract_single(path: str, limits: Limits | None = None, *, with_provenance: 
     return FileOutcome(path, sha256, size, error=reason)
 
 
+_heap_frozen = False  # freeze_heap() was called: this process keeps its objects frozen until it exits
+
+
+def freeze_heap() -> None:
+    """Freeze (``gc.freeze``) every object alive now and at each later one-file fork, for the
+    rest of the process: for a program that exits when its work is done (`gongkai extract`).
+    Its collections, the last one at exit included, then skip them (see cli.py)."""
+    global _heap_frozen
+    import gc
+
+    gc.freeze()
+    _heap_frozen = True
+
+
 def _fork_frozen() -> int:
     """``os.fork()`` with the parent's objects frozen (``gc.freeze``) while it forks, as the gc
     documentation advises for fork without exec: the child's collections then never visit them,
     so their memory pages are not copied on write into the child (~8 ms of CPU of a one-file
-    `gongkai extract`, about a tenth of it). The parent unfreezes at once; a caller's own
-    freeze is left alone."""
+    `gongkai extract`, about a tenth of it). The parent unfreezes at once, unless the process
+    froze its heap for good (:func:`freeze_heap`); a caller's own freeze is left alone."""
     import gc
 
+    if _heap_frozen:
+        gc.freeze()  # what the program made since is frozen too, for good
+        return os.fork()
     if gc.get_freeze_count():
         return os.fork()
     gc.freeze()

@@ -388,9 +388,9 @@ def _freeze_startup_heap() -> None:
     The interpreter's last collection then skips them (~3 ms), and, as the gc docs advise for
     fork without exec, neither a one-file extract's forked child nor the parent's exit walks
     them after the fork, which would copy or fault in every page they sit on (~3 ms more)."""
-    import gc
+    from gongkai.batch import freeze_heap
 
-    gc.freeze()
+    freeze_heap()
 
 
 def _operational_guard(command, args: argparse.Namespace) -> int:
