@@ -351,7 +351,9 @@ def test_a_lying_zip_header_is_caught_while_streaming(tmp_path):
 
 
 def test_batch_module_keeps_its_public_shape():
-    assert batch.FileOutcome.__dataclass_fields__.keys() >= {"path", "sha256", "size_bytes", "reports", "error"}
+    assert set(batch.FileOutcome.__slots__) >= {"path", "sha256", "size_bytes", "reports", "error"}
+    outcome = batch.FileOutcome("a.txt", "0" * 64, 3)
+    assert (outcome.reports, outcome.error, outcome.already_loaded, outcome.ok) == ([], None, False, True)
 
 
 def test_a_one_line_text_under_the_input_limit_is_stopped_by_the_memory_limit(tmp_path):

@@ -120,8 +120,8 @@ def test_png_page_reads_tables_three_and_four(table_page):
 
 def _with_text(document, where: str, text: str):
     """The document as if OCR had read ``text`` in the cell at ``where``."""
-    cells = [dataclasses.replace(c, text=text) if c.where == where else c for c in document.cells]
-    return dataclasses.replace(document, cells=cells, info=dict(document.info))
+    cells = [c.replace(text=text) if c.where == where else c for c in document.cells]
+    return document.replace(cells=cells, info=dict(document.info))
 
 
 def test_misread_digit_is_corrected_only_with_a_reread_and_recorded(table_page):
@@ -159,7 +159,7 @@ def _with_minus_stroke(document, where: str, touching: bool):
     image[middle - thick // 2:middle - thick // 2 + thick, right - width:right] = 60
     pages = dict(document.info["ocr_page_images"])
     pages[cell["page"]] = dataclasses.replace(page, image=image)
-    return dataclasses.replace(document, info={**document.info, "ocr_page_images": pages})
+    return document.replace(info={**document.info, "ocr_page_images": pages})
 
 
 @pytest.mark.parametrize("touching", [False, True], ids=["apart", "joined-to-the-digit"])
@@ -300,8 +300,8 @@ def test_row_whose_label_was_not_read_is_a_reading_doubt(table_page):
     assert len(label) == 1, [c.text for c in document.cells if "其" in c.text]
 
     def read_as(text):
-        cells = [dataclasses.replace(c, text=text) if c is label[0] else c for c in document.cells]
-        return extract_document(dataclasses.replace(document, cells=cells), "0" * 64, with_provenance=True)[0]
+        cells = [c.replace(text=text) if c is label[0] else c for c in document.cells]
+        return extract_document(document.replace(cells=cells), "0" * 64, with_provenance=True)[0]
 
     mapped = read_as("3.其能")
     assert "other_other" in mapped["table3"]

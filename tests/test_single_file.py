@@ -114,3 +114,48 @@ def test_reports_leave_provenance_out_only_when_asked(tmp_path):
             assert "provenance" in a.reports[0] and "provenance" not in b.reports[0]
             a.reports[0].pop("provenance")
             assert a.reports == b.reports
+
+
+# --- start-up: the records of the extraction path are not dataclasses -----------------------
+
+def test_a_one_file_extraction_never_imports_dataclasses():
+    """`import dataclasses` (inspect, ast, dis, tokenize …) and its generated methods cost ~15 ms
+    of CPU per process: a text file is extracted, with provenance, without it."""
+    code = ("import sys, gongkai.cli, gongkai.batch as b\n"
+            "o = b.extract_one(sys.argv[1], with_provenance=True)\n"
+            "print(len(o.reports), o.error, o.reports[0]['adcode'] is not None, 'dataclasses' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", code, str(SEEDS[0])], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["1", "None", "True", "False"]
+
+
+def test_cells_and_documents_compare_hash_and_copy_by_their_fields():
+    from gongkai.readers.base import Cell, Document
+
+    cell = Cell("12", 3, "line 4", col=2)
+    assert cell == Cell("12", 3, "line 4", -1, 2) and hash(cell) == hash(Cell("12", 3, "line 4", -1, 2))
+    assert cell != Cell("12", 3, "line 4") and len({cell, Cell("12", 3, "line 4", col=2)}) == 1
+    changed = cell.replace(text="13")
+    assert (changed.text, changed.row, changed.where, changed.table, changed.col) == ("13", 3, "line 4", -1, 2)
+    assert cell.text == "12"
+    document = Document("a.txt", "txt", [cell], "12")
+    assert document.info == {} and Document("b.txt", "txt").cells == [] and Document("b.txt", "txt").info is not \
+        Document("c.txt", "txt").info
+    copy = document.replace(cells=[changed])
+    assert (copy.path, copy.cells, copy.text, copy.info is document.info) == ("a.txt", [changed], "12", True)
+    assert document == Document("a.txt", "txt", [Cell("12", 3, "line 4", col=2)], "12") and document != copy
+
+
+def test_the_fork_freezes_the_heap_only_while_forking_unless_the_program_keeps_it_frozen():
+    """extract_single freezes the parent's objects for the fork (the gc docs' advice for fork
+    without exec) and unfreezes them in a library caller; `gongkai extract` (batch.freeze_heap)
+    keeps them frozen until it exits."""
+    code = ("import gc, sys\nfrom gongkai import batch\n"
+            "[a] = batch.extract_many([sys.argv[1]], workers=1)\n"
+            "print(a.error, len(a.reports), gc.get_freeze_count())\n"
+            "batch.freeze_heap()\n"
+            "[b] = batch.extract_many([sys.argv[1]], workers=1)\n"
+            "print(b.reports == a.reports, gc.get_freeze_count() > 1000)\n")
+    result = subprocess.run([sys.executable, "-c", code, str(SEEDS[0])], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["None", "1", "0", "True", "True"]

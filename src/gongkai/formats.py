@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections import namedtuple
 from functools import lru_cache
 
 from gongkai.lazyre import lazy
@@ -43,24 +43,27 @@ APPLICANT_HEADER_VARIANTS: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class DispositionRow:
+# DispositionRow and DisclosureItem are namedtuples, not dataclasses: `import dataclasses` and
+# the generated methods cost ~15 ms of CPU in every process (see readers/base.py).
+_DispositionFields = namedtuple(
+    "_DispositionFields",
+    ("key", "label", "group", "category", "keywords", "exact", "templates", "requires_category"),
+    defaults=((), (), TEMPLATES, None),
+)
+
+
+class DispositionRow(_DispositionFields):
     """A data row of table 三.
 
     ``group`` is the row block it belongs to: "received" (一/二), "result" (三 (一)-(七)),
     "carried_forward" (四). ``category`` is the 三 sub-heading a leaf sits under
     (予以公开, 不予公开 ...). ``keywords`` are normalised fragments that identify the
     row's label; ``exact`` labels must equal the label once its numbering is removed.
+    ``templates`` are the formats that print the row; ``requires_category``: the label only
+    counts inside this category block.
     """
 
-    key: str
-    label: str
-    group: str
-    category: str | None
-    keywords: tuple[str, ...] = ()
-    exact: tuple[str, ...] = ()
-    templates: tuple[str, ...] = TEMPLATES
-    requires_category: str | None = None  # label only counts inside this category block
+    __slots__ = ()
 
 
 TABLE3_ROWS: tuple[DispositionRow, ...] = (
@@ -152,17 +155,22 @@ TABLE4_HEADER_KEYWORDS: tuple[str, ...] = ("行政复议", "行政诉讼", "结�
 # --- Section 二: proactive disclosure ----------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class DisclosureItem:
-    """A row of table 二 in one format: its key, printed label, label keywords and measures."""
+_DisclosureFields = namedtuple(
+    "_DisclosureFields", ("key", "label", "clause", "keywords", "measures", "unit_measure", "unit_header"),
+    defaults=(None, None),
+)
 
-    key: str
-    label: str
-    clause: str  # 第二十条第（N）项
-    keywords: tuple[str, ...]
-    measures: tuple[tuple[str, str], ...]  # (measure_key, printed column header)
-    unit_measure: str | None = None  # the measure whose unit is reported as "<measure>_unit"
-    unit_header: str | None = None  # normalised header of that measure, where a unit may be printed
+
+class DisclosureItem(_DisclosureFields):
+    """A row of table 二 in one format: its key, printed label, label keywords and measures.
+
+    ``clause`` is the N of 第二十条第（N）项; ``measures`` are (measure_key, printed column
+    header) pairs; ``unit_measure`` is the measure whose unit is reported as
+    "<measure>_unit", ``unit_header`` the normalised header of that measure, where a unit
+    may be printed.
+    """
+
+    __slots__ = ()
 
 
 _RULE_MEASURES_2019 = (("new_made", "本年新制作数量"), ("new_published", "本年新公开数量"),
@@ -224,7 +232,10 @@ SECTION_HEADINGS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
 # --- Normalisation ---------------------------------------------------------------------
 
 _PUNCT_RE = lazy(r"[\s\"'“”‘’「」『』《》()（）\[\]【】<>,，、.．。:：;；!！?？·•\-—_/／|]+")
+# (documents strip_numbering, which matches it without compiling it: ~0.3 ms of start-up for its
+# CJK class; tests/test_startup_patterns.py checks the two agree)
 _NUMBERING_RE = lazy(r"^(?:[一二三四五六七八九十]+|\d{1,2})(?=\D)")
+_NUMERALS = frozenset("一二三四五六七八九十")
 
 
 @lru_cache(maxsize=1 << 16)  # the same labels recur in every row scan and every report
@@ -235,5 +246,24 @@ def normalise_label(text: str) -> str:
 
 @lru_cache(maxsize=1 << 16)
 def strip_numbering(norm_label: str) -> str:
-    """Drop a leading list number from a normalised label: "3其他" -> "其他", "七总计" -> "总计"."""
-    return _NUMBERING_RE.sub("", norm_label, count=1)
+    """Drop a leading list number from a normalised label: "3其他" -> "其他", "七总计" -> "总计".
+
+    ``_NUMBERING_RE.sub("", norm_label, count=1)``: Chinese numerals, or one or two digits
+    (``str.isdecimal``, as ``\\d``), followed by a character that is not a digit; a run of
+    numerals the end of the text or a digit follows gives up its last numeral, as the
+    pattern backtracks.
+    """
+    text, end = norm_label, len(norm_label)
+    run = 0
+    while run < end and text[run] in _NUMERALS:
+        run += 1
+    if run:
+        if run < end and not text[run].isdecimal():
+            return text[run:]
+        return text[run - 1:] if run >= 2 else text
+    digits = 0
+    while digits < end and digits < 2 and text[digits].isdecimal():
+        digits += 1
+    if digits == 0 or digits >= end or text[digits].isdecimal():
+        return text
+    return text[digits:]

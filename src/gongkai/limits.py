@@ -21,10 +21,8 @@ limit: "word/document.xml expands past 200 MB", "more than 2,000 pages".
 
 from __future__ import annotations
 
-import math
 import os
-import zlib
-from dataclasses import asdict, dataclass
+from collections import namedtuple
 
 from gongkai.lazyre import lazy  # compiled on first use: only PDFs need these
 from gongkai.readers.base import ExtractionError
@@ -37,18 +35,25 @@ class LimitExceeded(ExtractionError):
     """A file broke one of the per-file limits; the message names the limit."""
 
 
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """What one file may cost. Defaults leave ample room for real reports."""
+# A namedtuple, not a dataclass: `import dataclasses` and the generated methods cost ~15 ms of
+# CPU in every process (see readers/base.py); collections is loaded at start-up anyway.
+_LimitsFields = namedtuple(
+    "_LimitsFields", ("max_input_bytes", "max_expanded_bytes", "max_pages", "max_seconds", "max_memory_mb"),
+    defaults=(100 * MB, 200 * MB, 2000, 120.0, 1536),
+)
 
-    max_input_bytes: int = 100 * MB
-    max_expanded_bytes: int = 200 * MB
-    max_pages: int = 2000
-    max_seconds: float = 120.0
-    max_memory_mb: int = 1536
+
+class Limits(_LimitsFields):
+    """What one file may cost. Defaults leave ample room for real reports.
+
+    Fields (immutable): ``max_input_bytes`` (100 MB), ``max_expanded_bytes`` (200 MB),
+    ``max_pages`` (2000), ``max_seconds`` (120.0), ``max_memory_mb`` (1536).
+    """
+
+    __slots__ = ()
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return dict(zip(self._fields, self))
 
 
 DEFAULT_LIMITS = Limits()
@@ -140,6 +145,8 @@ def _inflate_count(raw: memoryview, stop_at: int, *, wbits: int) -> int:
     """Bytes a deflate/zlib stream at the start of ``raw`` inflates to, counting no further than
     ``stop_at`` and holding at most one 64 KB block of output at a time (0 when it is not one;
     64 KB blocks stay in the allocator's heap, 1 MB ones are mapped and unmapped each time)."""
+    import zlib  # only PDFs and DOCX packages: not a cost of every start-up
+
     inflater = zlib.decompressobj(wbits)
     size = 0
     try:
@@ -254,6 +261,7 @@ def apply_memory_limit(limits: Limits | None = None) -> None:
 
 def apply_cpu_limit(limits: Limits | None = None) -> None:
     """RLIMIT_CPU for the next file: CPU used so far plus ``max_seconds`` (+1 s grace)."""
+    import math
     import resource
 
     limits = limits or _active

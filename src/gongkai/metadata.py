@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 
 from gongkai.lazyre import lazy
 from gongkai.placeunit import match_unit
@@ -27,7 +26,10 @@ _COMPILED_BY = lazy(r"本报告(?:是)?由(?P<a>[^，,。；;（(《]{2,30}?)(?:
 _CONTACT = lazy(r"(?:请与|可与|与)(?P<a>[^，,。；;（(：:、\s]{2,30}?)(?:联系|取得联系)")
 _OFFICE_OF = lazy(r"^(?P<parent>.+?(?:人民政府|政府|局|委员会|委|厅|署|办|院|会))办公室$")
 _PAGE_TITLE_PREFIX = lazy(r"^(?:标题|题目|title)\s*[:：]\s*", re.IGNORECASE)
+# (_TITLE_PUNCT and _NOT_PLACE document _strip_title_punct and _NOT_PLACE_CHARS, which do the
+# same without compiling them: ~0.7 ms of start-up; tests/test_startup_patterns.py checks them)
 _TITLE_PUNCT = lazy(r"^[#*\s\"“”《》]+|[#*\s\"“”《》]+$")
+_TITLE_PUNCT_CHARS = frozenset("#*\"“”《》")
 
 # (the pattern documents what gongkai.placeunit.match_unit matches with _PLACE_UNITS; it is
 # never compiled on the extraction path: tests/test_placeunit.py checks the two agree)
@@ -40,19 +42,29 @@ _PLACE_UNIT = lazy(
 _PLACE_UNITS = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "新区", "实验区", "开发区",
                 "省", "市", "州", "盟", "地区", "县", "旗", "区", "镇", "乡", "街道", "苏木")
 _NOT_PLACE = lazy(r"[和与及局委办厅部院署中心政府公司所站队会]")
+_NOT_PLACE_CHARS = frozenset("和与及局委办厅部院署中心政府公司所站队会")
 _TITLE_SEARCH_LINES = 12
 _TITLE_MAX = 80
 
 
-@dataclass(slots=True)
+# A plain class with __slots__, not a dataclass: `import dataclasses` and the generated methods
+# cost ~15 ms of CPU in every process (see readers/base.py).
 class Metadata:
     """What the title and body say about the report: title, agency, year, printed place, and how each was found."""
 
-    title: str | None
-    agency: str | None
-    year: int | None
-    region_text: str | None
-    evidence: dict[str, str]
+    __slots__ = ("title", "agency", "year", "region_text", "evidence")
+
+    def __init__(self, title: str | None, agency: str | None, year: int | None, region_text: str | None,
+                 evidence: dict[str, str]) -> None:
+        self.title = title
+        self.agency = agency
+        self.year = year
+        self.region_text = region_text
+        self.evidence = evidence
+
+    def __repr__(self) -> str:
+        return (f"Metadata(title={self.title!r}, agency={self.agency!r}, year={self.year!r}, "
+                f"region_text={self.region_text!r}, evidence={self.evidence!r})")
 
 
 def _squash(text: str) -> str:
@@ -74,6 +86,16 @@ def _first_lines(text: str, count: int) -> list[str]:
     return lines
 
 
+def _strip_title_punct(text: str) -> str:
+    """``_TITLE_PUNCT.sub("", text)``: the leading and trailing runs of whitespace and #*"“”《》 removed."""
+    start, end = 0, len(text)
+    while start < end and (text[start] in _TITLE_PUNCT_CHARS or text[start].isspace()):
+        start += 1
+    while end > start and (text[end - 1] in _TITLE_PUNCT_CHARS or text[end - 1].isspace()):
+        end -= 1
+    return text[start:end]
+
+
 def find_title(text: str, declared_title: str | None = None) -> str | None:
     """The report's title: a declared one (HTML <title>, "标题:" line) or the first title lines."""
     candidates = []
@@ -84,7 +106,7 @@ def find_title(text: str, declared_title: str | None = None) -> str | None:
         if _PAGE_TITLE_PREFIX.match(line):
             candidates.append(_PAGE_TITLE_PREFIX.sub("", line))
     for i, line in enumerate(lines[:_TITLE_SEARCH_LINES]):
-        if _REPORT_WORDS.search(_squash(line)) or re.search(r"年度?报告$|年报$", _squash(line)):
+        if _REPORT_WORDS.search(_squash(line)) or _squash(line).endswith(("年度报告", "年报告", "年报")):
             # the title may be split over two or three short lines ("五寨县人民政府" / "2020年度…")
             parts = [line]
             for previous in reversed(lines[max(0, i - 2):i]):
@@ -94,7 +116,7 @@ def find_title(text: str, declared_title: str | None = None) -> str | None:
             candidates.append("".join(parts))
             break
     for candidate in candidates:
-        squashed = _TITLE_PUNCT.sub("", _squash(candidate))
+        squashed = _strip_title_punct(_squash(candidate))
         if len(squashed) <= _TITLE_MAX and (_TITLE_AGENCY_FIRST.search(squashed) or _TITLE_YEAR_FIRST.search(squashed)):
             return squashed
     return None
@@ -139,7 +161,7 @@ def region_text_of(agency: str | None) -> str | None:
     place, rest = "", agency
     while True:
         unit = match_unit(rest, _PLACE_UNITS, single_stem_units=("县", "旗"))  # _PLACE_UNIT.match, uncompiled
-        if not unit or _NOT_PLACE.search(unit):
+        if not unit or not _NOT_PLACE_CHARS.isdisjoint(unit):  # _NOT_PLACE.search(unit)
             break
         place += unit
         rest = rest[len(unit):]

@@ -8,19 +8,28 @@ source row (the footprint of a merged label column) are not value positions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from gongkai.readers.base import Cell
 from gongkai.values import Value, parse_value
 
 
-@dataclass(slots=True)
+# A plain class with __slots__, not a dataclass: `import dataclasses` and the generated methods
+# cost ~15 ms of CPU in every process (see readers/base.py).
 class Segment:
-    """A run of label cells and the value cells that follow them in the stream."""
+    """A run of label cells and the value cells that follow them in the stream.
 
-    labels: list[Cell] = field(default_factory=list)
-    values: list[tuple[Cell, Value]] = field(default_factory=list)
-    start: int = 0  # index of the first cell in the stream
+    ``start`` is the index of the first cell in the stream.
+    """
+
+    __slots__ = ("labels", "values", "start")
+
+    def __init__(self, labels: list[Cell] | None = None, values: list[tuple[Cell, Value]] | None = None,
+                 start: int = 0) -> None:
+        self.labels = [] if labels is None else labels
+        self.values = [] if values is None else values
+        self.start = start
+
+    def __repr__(self) -> str:
+        return f"Segment(labels={self.labels!r}, values={self.values!r}, start={self.start!r})"
 
     def numeric_count(self) -> int:
         return sum(1 for _, v in self.values if not v.is_blank)

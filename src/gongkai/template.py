@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 from gongkai import formats as F
@@ -20,6 +19,8 @@ from gongkai.values import Value
 
 Number = int | float | None
 
+# (documents _category_numeral, which matches it without compiling it: ~0.35 ms of start-up for
+# its CJK class; tests/test_startup_patterns.py checks the two agree)
 _CATEGORY_NUMERAL_RE = lazy(r"^[(（]\s*([一二三四五六七])\s*[)）]")
 _CATEGORY_BY_NUMERAL = {numeral: name for name, numeral in F.TABLE3_CATEGORIES}
 _UNIT_IN_HEADER_RE = lazy(r"(亿元|万元|元)")
@@ -28,19 +29,34 @@ _LABEL_SLACK = 16
 _HEADING_MAX = 40
 
 
-@dataclass(slots=True)
+# A plain class with __slots__, not a dataclass: `import dataclasses` and the generated methods
+# cost ~15 ms of CPU in every process (see readers/base.py).
 class Tables:
-    """The tables found in one report instance, with the provenance of every value."""
+    """The tables found in one report instance, with the provenance of every value.
 
-    template: str | None = None
-    template_evidence: str = ""
-    table2: dict[str, dict[str, Number | str]] | None = None
-    table3: dict[str, list[Number]] | None = None
-    table4: dict[str, list[Number]] | None = None
-    provenance: dict[str, dict[str, list[str | None] | dict[str, str | None]]] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    # table-三 rows whose damaged label was mapped by its number and position (map_damaged_table3_rows)
-    label_repairs: list[dict] = field(default_factory=list)
+    ``label_repairs``: table-三 rows whose damaged label was mapped by its number and
+    position (map_damaged_table3_rows).
+    """
+
+    __slots__ = ("template", "template_evidence", "table2", "table3", "table4", "provenance", "notes",
+                 "label_repairs")
+
+    def __init__(self, template: str | None = None, template_evidence: str = "",
+                 table2: dict[str, dict[str, Number | str]] | None = None,
+                 table3: dict[str, list[Number]] | None = None, table4: dict[str, list[Number]] | None = None,
+                 provenance: dict[str, dict[str, list[str | None] | dict[str, str | None]]] | None = None,
+                 notes: list[str] | None = None, label_repairs: list[dict] | None = None) -> None:
+        self.template = template
+        self.template_evidence = template_evidence
+        self.table2 = table2
+        self.table3 = table3
+        self.table4 = table4
+        self.provenance = {} if provenance is None else provenance
+        self.notes = [] if notes is None else notes
+        self.label_repairs = [] if label_repairs is None else label_repairs
+
+    def __repr__(self) -> str:
+        return "Tables(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__) + ")"
 
     def signature(self) -> tuple:
         """What makes two instances the same report (a file holding its text twice)."""
@@ -157,12 +173,29 @@ def _segment_table3_row(seg: Segment, category: str | None, seen_results: bool):
     return None, category
 
 
+def _category_numeral(raw: str) -> str | None:
+    """``_CATEGORY_NUMERAL_RE.match(raw).group(1)`` (None without a match): an opening bracket,
+    optional whitespace (``\\s`` is ``str.isspace``), one of 一…七, optional whitespace, a closing one."""
+    if not raw or raw[0] not in "(（":
+        return None
+    at, end = 1, len(raw)
+    while at < end and raw[at].isspace():
+        at += 1
+    if at >= end or raw[at] not in "一二三四五六七":
+        return None
+    numeral = raw[at]
+    at += 1
+    while at < end and raw[at].isspace():
+        at += 1
+    return numeral if at < end and raw[at] in ")）" else None
+
+
 @lru_cache(maxsize=1 << 14)
 def _category_of(label: str) -> str | None:
     raw = unicodedata.normalize("NFKC", label).strip()
-    match = _CATEGORY_NUMERAL_RE.match(raw)
-    if match and match.group(1) in _CATEGORY_BY_NUMERAL:
-        return _CATEGORY_BY_NUMERAL[match.group(1)]
+    numeral = _category_numeral(raw)
+    if numeral in _CATEGORY_BY_NUMERAL:
+        return _CATEGORY_BY_NUMERAL[numeral]
     norm = F.normalise_label(raw)
     for name, _ in F.TABLE3_CATEGORIES:
         if F.strip_numbering(norm) == name:
@@ -199,8 +232,9 @@ def _t3_expected(rows3: dict) -> int:
     """How many table-三 rows the report's format prints (2021 when a （六） sub-row is found)."""
     return _T3_COUNT["2021" if any(k in rows3 for k in F.OTHER_ROWS_2021) else "2019"]
 _T3_ORDER = {row.key: i for i, row in enumerate(F.TABLE3_ROWS)}
-_SUB_NUMBER_RE = re.compile(r"^\s*(\d{1,2})\s*[.．、,，]")
-_BLOCK_NUMBER_RE = re.compile(r"^\s*([(（]\s*[一二三四五六七]\s*[)）]|[一二三四]\s*、)")
+# compiled on first use (only a segment whose label names no row needs them): ~0.8 ms of start-up
+_SUB_NUMBER_RE = lazy(r"^\s*(\d{1,2})\s*[.．、,，]")
+_BLOCK_NUMBER_RE = lazy(r"^\s*([(（]\s*[一二三四五六七]\s*[)）]|[一二三四]\s*、)")
 
 
 def _numbered_row(label: str, category: str | None) -> tuple[str, F.DispositionRow | None]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections import namedtuple
 from functools import lru_cache
 
 from gongkai.formats import AMOUNT_UNITS
@@ -24,13 +24,18 @@ _NUMBER_RE = lazy(
 _SPACES_RE = lazy(r"\s+")
 
 
-@dataclass(frozen=True, slots=True)
-class Value:
-    """A parsed cell: ``number`` is None for a blank or placeholder cell."""
+# A namedtuple, not a dataclass: `import dataclasses` and the generated methods cost ~15 ms of
+# CPU in every process (see readers/base.py).
+_ValueFields = namedtuple("_ValueFields", ("number", "unit", "printed"), defaults=(None, ""))
 
-    number: int | float | None
-    unit: str | None = None
-    printed: str = ""
+
+class Value(_ValueFields):
+    """A parsed cell: ``number`` is None for a blank or placeholder cell.
+
+    Fields (immutable): ``number`` (int, float or None), ``unit`` (str or None), ``printed`` ("").
+    """
+
+    __slots__ = ()
 
     @property
     def is_blank(self) -> bool:

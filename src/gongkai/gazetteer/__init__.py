@@ -12,16 +12,20 @@ from __future__ import annotations
 
 from gongkai.gazetteer.index import Gazetteer, Place, load
 from gongkai.gazetteer.resolve import Resolution, normalize, resolve_region
-from gongkai.gazetteer.rows import region_rows
 
 
 def __getattr__(name: str):
     """PINNED and GazetteerDataMissing live with the data files (imported only when asked
-    for: a process reading the compact index never needs that module)."""
+    for: a process reading the compact index never needs that module); region_rows (the
+    warehouse's region dimension) is imported when first asked for too, off the extraction path."""
     if name in ("PINNED", "GazetteerDataMissing"):
         from gongkai.gazetteer import sources
 
         return getattr(sources, name)
+    if name == "region_rows":
+        from gongkai.gazetteer.rows import region_rows
+
+        return region_rows
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -22,7 +22,6 @@ cache that cannot be read or written is ignored (the gazetteer is built in memor
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import mmap
 import os
@@ -31,7 +30,7 @@ import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-FORMAT = 3  # bump when the layout or the build (index.build) changes what is stored
+FORMAT = 4  # bump when the layout or the build (index.build) changes what is stored
 _PACKAGE_DIR = Path(__file__).resolve().parent / "_index"
 
 
@@ -45,8 +44,16 @@ def cache_dirs() -> list[Path]:
 
 
 def _file_name() -> str:
-    tag = hashlib.sha1(f"{sys.prefix}|{FORMAT}|{sys.version_info[:2]}".encode()).hexdigest()[:12]
-    return f"gazetteer-{tag}.marshal"
+    return f"gazetteer-{_fnv1a(f'{sys.prefix}|{FORMAT}|{sys.version_info[:2]}'.encode()):016x}.marshal"
+
+
+def _fnv1a(data: bytes) -> int:
+    """64-bit FNV-1a: a stable tag for the file name without importing hashlib (OpenSSL's
+    _hashlib costs ~3.5 ms of start-up; a process that only resolves places never needs it)."""
+    tag = 0xCBF29CE484222325
+    for byte in data:
+        tag = ((tag ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return tag
 
 
 def _stat_key(path: str) -> tuple[str, int, int] | None:
@@ -61,29 +68,32 @@ class LazyMap(Mapping):
     """A read-only mapping stored as buckets (by ``bucket_of(key)``): a bucket is a marshal blob
     of {key: raw value}, decoded the first time one of its keys is asked for; a value becomes
     objects (``decode``) on its first lookup. Name lookups therefore decode only the buckets of
-    the first characters a text actually contains."""
+    the first characters a text actually contains. ``locate(bucket name)`` gives a bucket's
+    blob (None for no such bucket); ``names`` are every bucket's name."""
 
-    __slots__ = ("_buckets", "_bucket_of", "_decode", "_open", "_done", "_fetch")
+    __slots__ = ("_names", "_locate", "_bucket_of", "_decode", "_open", "_done")
 
-    def __init__(self, buckets: dict[str, bytes], bucket_of, decode, fetch=None) -> None:
-        self._buckets = buckets  # bucket name -> blob, or -> where it is (see ``fetch``)
+    def __init__(self, names, locate, bucket_of, decode) -> None:
+        self._names = names
+        self._locate = locate
         self._bucket_of = bucket_of
         self._decode = decode
-        self._fetch = fetch or _same
         self._open: dict[str, dict] = {}
         self._done: dict[str, object] = {}
+
+    def _bucket(self, name: str) -> dict:
+        try:
+            return self._open[name]
+        except KeyError:
+            blob = self._locate(name)
+            raw = marshal.loads(blob) if blob is not None else {}
+            self._open[name] = raw
+            return raw
 
     def _raw(self, key) -> dict:
         if not key or not isinstance(key, str):
             return {}
-        name = self._bucket_of(key)
-        try:
-            return self._open[name]
-        except KeyError:
-            blob = self._buckets.get(name)
-            raw = marshal.loads(self._fetch(blob)) if blob is not None else {}
-            self._open[name] = raw
-            return raw
+        return self._bucket(self._bucket_of(key))
 
     def __contains__(self, key: object) -> bool:
         return key in self._raw(key)
@@ -101,17 +111,11 @@ class LazyMap(Mapping):
         return self[key] if key in self else default
 
     def __iter__(self) -> Iterator[str]:
-        for name in self._buckets:
-            if name not in self._open:
-                self._open[name] = marshal.loads(self._fetch(self._buckets[name]))
-            yield from self._open[name]
+        for name in self._names:
+            yield from self._bucket(name)
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
-
-
-def _same(blob):
-    return blob
 
 
 def _first_char(key: str) -> str:
@@ -130,16 +134,16 @@ def _bucketed(values: dict, bucket_of) -> dict[str, bytes]:
 
 
 class LazyList(list):
-    """A list filled from a marshal blob the first time it is read."""
+    """A list filled from a marshal blob (``fetch()`` gives it) the first time it is read."""
 
-    def __init__(self, blob: bytes, decode, fetch=None) -> None:
+    def __init__(self, fetch, decode) -> None:
         super().__init__()
-        self._blob, self._decode, self._fetch = blob, decode, fetch or _same
+        self._fetch, self._decode = fetch, decode
 
     def _fill(self) -> None:
-        if self._blob is not None:
-            blob, self._blob = self._blob, None
-            self.extend(self._decode(marshal.loads(self._fetch(blob))))
+        if self._fetch is not None:
+            fetch, self._fetch = self._fetch, None
+            self.extend(self._decode(marshal.loads(fetch())))
 
     def __iter__(self):
         self._fill()
@@ -163,30 +167,40 @@ def _town_tuple(t) -> tuple:
     return (t.adcode, t.name, t.parent_code, t.in_force, t.note)
 
 
-def _stored_apart(payload: dict) -> bytes:
-    """The payload's blobs moved behind it: each becomes (distance from the file's end, length);
-    the file is the marshal header (``marshal.loads`` of the file reads only it) + the blobs."""
+def _offsets(numbers: list[int]) -> bytes:
+    return b"".join(n.to_bytes(4, "little") for n in numbers)
+
+
+def _offset(packed: bytes, i: int) -> int:
+    return int.from_bytes(packed[4 * i:4 * i + 4], "little")
+
+
+def _laid_out(payload: dict, by_name: dict[str, bytes], towns_by_name: dict[str, bytes],
+              by_code: dict[str, bytes], towns: bytes) -> bytes:
+    """The file: the marshal header (``marshal.loads`` of the file reads only it), then the blobs.
+
+    The header locates every blob by its offset in the blob area (the file's last
+    ``payload["blobs"]`` bytes). The name maps, whose buckets are single characters (several
+    thousand of them), are stored packed, as (every bucket name in one string, the start
+    offsets of their blobs, laid out in that order, plus the end, 4 bytes each): decoding
+    the header then makes two objects per map, not one tuple per bucket."""
     blobs: list[bytes] = []
-    starts: list[int] = []
     total = 0
 
-    def place(blob: bytes) -> int:
+    def put(blob: bytes) -> int:
         nonlocal total
         blobs.append(blob)
-        starts.append(total)
         total += len(blob)
-        return len(blobs) - 1
+        return total - len(blob)
 
-    for key in ("by_code", "by_name", "towns_by_name"):
-        payload[key] = {name: place(blob) for name, blob in payload[key].items()}
-    payload["towns"] = place(payload["towns"])
-
-    def ref(i: int) -> tuple[int, int]:
-        return (total - starts[i], len(blobs[i]))
-
-    for key in ("by_code", "by_name", "towns_by_name"):
-        payload[key] = {name: ref(i) for name, i in payload[key].items()}
-    payload["towns"] = ref(payload["towns"])
+    for key, buckets in (("by_name", by_name), ("towns_by_name", towns_by_name)):
+        names = "".join(buckets)
+        assert all(len(name) == 1 for name in buckets), "packed buckets are single characters"
+        starts = [put(buckets[name]) for name in names]
+        payload[key] = (names, _offsets([*starts, total]))
+    payload["by_code"] = {code: (put(blob), len(blob)) for code, blob in by_code.items()}
+    payload["towns"] = (put(towns), len(towns))
+    payload["blobs"] = total
     return marshal.dumps(payload) + b"".join(blobs)
 
 
@@ -203,23 +217,19 @@ def encode(gaz, files: list[tuple[str, int, int]]) -> bytes:
     payload = {
         "format": FORMAT,
         "files": files,
-        "by_code": _bucketed(by_code, _province),
-        "by_name": _bucketed(by_name, _first_char),
-        "towns_by_name": _bucketed(towns_by_name, _first_char),
-        "towns": marshal.dumps([_town_tuple(t) for t in gaz.towns]),
         "shorts": {k: sorted(v) for k, v in gaz.shorts.items()},
         "first_year": gaz.first_year,
         "current_year": gaz.current_year,
         "max_name_length": gaz.max_name_length,
         "sources": gaz.sources,
     }
-    return _stored_apart(payload)
+    return _laid_out(payload, _bucketed(by_name, _first_char), _bucketed(towns_by_name, _first_char),
+                     _bucketed(by_code, _province), marshal.dumps([_town_tuple(t) for t in gaz.towns]))
 
 
-def decode(payload: dict, data=None):
-    """A Gazetteer over the payload's blobs, read from ``data`` (the whole file, e.g. mapped) at
-    the (distance from the end, length) the header records; Place/Town objects are made on
-    first lookup."""
+def decode(payload: dict, data):
+    """A Gazetteer over the payload's blobs, read from ``data`` (the whole file, e.g. mapped) where
+    the header says (see :func:`_laid_out`); Place/Town objects are made on first lookup."""
     from gongkai.gazetteer.index import Gazetteer, Place, Town
 
     def places(rows):
@@ -228,22 +238,34 @@ def decode(payload: dict, data=None):
     def towns(rows):
         return [Town(*row) for row in rows]
 
-    size = len(data) if data is not None else 0
+    base = len(data) - payload["blobs"]
 
-    def fetch(ref) -> bytes:
-        start = size - ref[0]
-        return data[start:start + ref[1]]
+    def packed(names: str, starts: bytes):
+        def locate(name: str):
+            i = names.find(name) if len(name) == 1 else -1
+            return None if i < 0 else data[base + _offset(starts, i):base + _offset(starts, i + 1)]
+        return locate
 
-    by_code = LazyMap(payload["by_code"], _province, places, fetch)
+    def located(refs: dict):
+        def locate(name: str):
+            ref = refs.get(name)
+            return None if ref is None else data[base + ref[0]:base + ref[0] + ref[1]]
+        return locate
+
+    code_refs = payload["by_code"]
+    by_code = LazyMap(code_refs, located(code_refs), _province, places)
 
     def named(refs):
         return [by_code[code][i] for code, i in refs]
 
+    name_keys, name_starts = payload["by_name"]
+    town_keys, town_starts = payload["towns_by_name"]
+    towns_at, towns_length = payload["towns"]
     return Gazetteer(
-        by_name=LazyMap(payload["by_name"], _first_char, named, fetch),
+        by_name=LazyMap(name_keys, packed(name_keys, name_starts), _first_char, named),
         by_code=by_code,
-        towns_by_name=LazyMap(payload["towns_by_name"], _first_char, towns, fetch),
-        towns=LazyList(payload["towns"], towns, fetch),
+        towns_by_name=LazyMap(town_keys, packed(town_keys, town_starts), _first_char, towns),
+        towns=LazyList(lambda: data[base + towns_at:base + towns_at + towns_length], towns),
         shorts={k: frozenset(v) for k, v in payload["shorts"].items()},
         first_year=payload["first_year"],
         current_year=payload["current_year"],

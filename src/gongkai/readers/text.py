@@ -19,11 +19,16 @@ from gongkai.values import is_value_text
 
 _HEADING_MARKS = lazy(r"^\s{0,3}#{1,6}\s*")
 _BOLD = lazy(r"\*\*")
+# _SPACE_SPLIT, _PROSE_MARKS and _SECTION_START document what _tokens, _PROSE_CHARS and
+# _section_start do without compiling them (~0.8 ms of every text file's start-up, for their
+# CJK classes); tests/test_startup_patterns.py checks that they agree
 _SPACE_SPLIT = lazy(r"[ \t\u3000\xa0]+")
 # a continuation line is a short label fragment, not prose and not a section heading
 _CONTINUATION_MAX = 8
 _PROSE_MARKS = lazy(r"[。，；：,;:]")
+_PROSE_CHARS = frozenset("。，；：,;:")
 _SECTION_START = lazy(r"^\s*(?:[一二三四五六七八九十]+|\d{1,2})\s*[、.．]")
+_NUMERALS = frozenset("一二三四五六七八九十")
 
 
 _BOMS = (
@@ -163,9 +168,33 @@ def _is_continuation(line: str) -> bool:
     stripped = line.strip()
     return (
         len(stripped) <= _CONTINUATION_MAX
-        and not _PROSE_MARKS.search(stripped)
-        and not _SECTION_START.match(stripped)
+        and _PROSE_CHARS.isdisjoint(stripped)  # not _PROSE_MARKS.search(stripped)
+        and not _section_start(stripped)
     )
+
+
+def _section_start(text: str) -> bool:
+    """``_SECTION_START.match(text)``: optional whitespace (``str.isspace``, as ``\\s``), Chinese
+    numerals or one or two digits (``str.isdecimal``, as ``\\d``), optional whitespace, 、 . or ．."""
+    at, end = 0, len(text)
+    while at < end and text[at].isspace():
+        at += 1
+    begin = at
+    while at < end and text[at] in _NUMERALS:
+        at += 1
+    if at == begin:
+        while at < end and at - begin < 2 and text[at].isdecimal():
+            at += 1
+        if at == begin:
+            return False
+    while at < end and text[at].isspace():
+        at += 1
+    return at < end and text[at] in "、.．"
+
+
+def _tokens(text: str) -> list[str]:
+    """``[t for t in _SPACE_SPLIT.split(text) if t]``: split at spaces, tabs, U+3000 and U+00A0."""
+    return [t for t in text.replace("\t", " ").replace("\u3000", " ").replace("\xa0", " ").split(" ") if t]
 
 
 def _split_line(line: str, row: int, where: str) -> list[Cell]:
@@ -176,7 +205,7 @@ def _split_line(line: str, row: int, where: str) -> list[Cell]:
     if "\t" in line.strip("\n"):
         parts = line.split("\t")
         return [Cell(p.strip(), row, where) for p in parts]
-    tokens = [t for t in _SPACE_SPLIT.split(stripped) if t]
+    tokens = _tokens(stripped)
     if sum(1 for t in tokens if is_value_text(t)) >= 2:
         return [Cell(t, row, f"{where} token {i}") for i, t in enumerate(tokens, start=1)]
     return [Cell(stripped, row, where)]
