@@ -111,7 +111,7 @@ def clear_caches() -> None:
     from gongkai import formats, template, values
 
     for fn in (formats.normalise_label, formats.strip_numbering, values.parse_value, template.heading_section,
-               template.match_table3_row, template._category_of):
+               template.match_table3_row, template._category_of, template._header_formats):
         fn.cache_clear()
 
 

@@ -78,6 +78,10 @@ _HEADING_NUMBER_RES = {number: lazy(rf"^(?:{numeral}|{number})\s*[、.,，]")
                        for number, numeral, _ in F.SECTION_HEADINGS}
 
 
+# a heading begins with its numeral or its digit (_numbered): other labels stop at their first character
+_HEADING_FIRST = frozenset(c for number, numeral, _ in F.SECTION_HEADINGS for c in (numeral[0], str(number)[0]))
+
+
 def _numbered(raw: str, number: int, numeral: str) -> bool:
     """``_HEADING_NUMBER_RES[number].match(raw)`` without compiling six patterns (~0.2 ms each,
     for their CJK character classes) in every process: the numeral or the digit, optional
@@ -98,7 +102,7 @@ def _numbered(raw: str, number: int, numeral: str) -> bool:
 def heading_section(text: str) -> int | None:
     """The section number (1-6) when the cell is a section heading such as "四、…行政诉讼情况"."""
     raw = unicodedata.normalize("NFKC", text).strip()
-    if not raw or len(raw) > _HEADING_MAX * 2:
+    if not raw or len(raw) > _HEADING_MAX * 2 or raw[0] not in _HEADING_FIRST:
         return None
     norm = F.normalise_label(raw)
     if len(norm) > _HEADING_MAX:
